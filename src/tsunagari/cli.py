@@ -1,0 +1,184 @@
+"""The ``tsunagari`` command: every job a user or an operator runs.
+
+    tsunagari setup [--no-data]                   migrate, load reference and national data (idempotent)
+    tsunagari serve [--host H] [--port P]         serve the portal (development server)
+    tsunagari directory import FILE...            import CPSV-J CSV, windows YAML or HSDS JSON/datapackage
+    tsunagari directory export --format F DIR     export hsds-json | datapackage
+    tsunagari directory search QUERY [--area CODE] [--topic T] [--age N] [--open-now] [--json]
+    tsunagari directory reindex | stale
+    tsunagari manage ARGS...                      any Django management command
+
+Exit status: 0 on success, 1 on invalid input (the message says what and where), 2 on usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsunagari.settings")
+    import django
+
+    django.setup()
+
+
+def _progress(label: str):
+    def report(done: int, total: int) -> None:
+        print(f"\r{label}: {done}/{total}", end="" if done < total else "\n", file=sys.stderr, flush=True)
+
+    return report
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    from tsunagari.core.services import load_local_governments
+    from tsunagari.directory.importers.run import import_bundled_directory
+
+    call_command("migrate", interactive=False, verbosity=0)
+    print(f"reference data: {load_local_governments()} local governments")
+    if not args.no_data:
+        for name, report in import_bundled_directory(progress=_progress("directory")):
+            print(f"{name}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from django.core.management import call_command
+
+    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, insecure_serving=True)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from tsunagari.directory.importers.errors import ImportValidationError
+    from tsunagari.directory.importers.run import import_file
+
+    status = 0
+    for path in args.files:
+        try:
+            report = import_file(path, via="cli", progress=_progress(os.path.basename(path)))
+        except ImportValidationError as exc:
+            print(f"{path}: nothing imported.\n{exc}", file=sys.stderr)
+            status = 1
+            continue
+        print(f"{path}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+    return status
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from tsunagari.directory.hsds.export import export_datapackage, export_hsds_json
+
+    exporter = export_hsds_json if args.format == "hsds-json" else export_datapackage
+    written = exporter(args.directory)
+    print(f"wrote {written}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from tsunagari.directory.selectors.search import SearchError, SearchFilters
+    from tsunagari.directory.selectors.services import search_results
+
+    filters = SearchFilters(
+        topics=args.topic or [],
+        audiences=args.audience or [],
+        channels=args.channel or [],
+        age=args.age,
+        area=args.area,
+        open_now=args.open_now,
+        is_24h=args.is_24h,
+        free=args.free,
+    )
+    try:
+        page = search_results(args.query, filters, limit=args.limit)
+    except SearchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(page["results"], ensure_ascii=False, indent=2))
+    else:
+        print(f"{page['total']} services")
+        for item in page["results"]:
+            phones = ", ".join(item["phones"])
+            flags = " [24h]" if item["is_24h"] else ""
+            print(f"{item['score']:>4}  {item['name']}{flags}  {phones}")
+    return 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from tsunagari.directory.search_index import rebuild_all
+
+    print(f"{rebuild_all(progress=_progress('reindex'))} tokens written")
+    return 0
+
+
+def cmd_stale(args: argparse.Namespace) -> int:
+    from tsunagari.directory.selectors.services import stale_services
+
+    for service in stale_services():
+        print(f"{service.last_verified or 'never':>10}  {service.pk}  {service.name}")
+    return 0
+
+
+def cmd_manage(args: argparse.Namespace) -> int:
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["tsunagari manage", *args.args])
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tsunagari", description="tsunagari — 孤独・孤立対策のためのソフトウェア")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("setup", help="migrate and load reference and national data (idempotent)")
+    p.add_argument("--no-data", action="store_true", help="only migrate and load reference data")
+    p.set_defaults(func=cmd_setup)
+
+    p = sub.add_parser("serve", help="serve the portal")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", default="8000")
+    p.set_defaults(func=cmd_serve)
+
+    directory = sub.add_parser("directory", help="the support directory").add_subparsers(dest="action", required=True)
+    p = directory.add_parser("import", help="import CPSV-J CSV, windows YAML, HSDS JSON or datapackage")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_import)
+    p = directory.add_parser("export", help="export the directory as HSDS 3.1")
+    p.add_argument("--format", choices=["hsds-json", "datapackage"], required=True)
+    p.add_argument("directory")
+    p.set_defaults(func=cmd_export)
+    p = directory.add_parser("search", help="search services")
+    p.add_argument("query", nargs="?", default="")
+    p.add_argument("--area", help="全国地方公共団体コード (2, 5 or 6 digits)")
+    p.add_argument("--topic", action="append")
+    p.add_argument("--audience", action="append")
+    p.add_argument("--channel", action="append")
+    p.add_argument("--age", type=int)
+    p.add_argument("--open-now", action="store_true")
+    p.add_argument("--24h", dest="is_24h", action="store_true")
+    p.add_argument("--free", action="store_true")
+    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_search)
+    directory.add_parser("reindex", help="rebuild the search index").set_defaults(func=cmd_reindex)
+    directory.add_parser("stale", help="list entries past their review date").set_defaults(func=cmd_stale)
+
+    p = sub.add_parser("manage", help="run a Django management command")
+    p.add_argument("args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_manage)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _django()
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

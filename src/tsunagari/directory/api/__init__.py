@@ -1,0 +1,1 @@
+"""JSON API of the directory, shaped like the Open Referral HSDS 3.1 API."""

@@ -1,0 +1,21 @@
+"""Shared fixtures.
+
+The test database is set up once per session with the reference data (every local government)
+and the bundled national directory, as ``tsunagari setup`` loads them; each test runs in a
+transaction that is rolled back, so tests may add or change records freely.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    from tsunagari.core.services import load_local_governments
+    from tsunagari.directory.importers.run import import_bundled_directory
+
+    with django_db_blocker.unblock():
+        load_local_governments()
+        for _name, _report in import_bundled_directory():
+            pass
