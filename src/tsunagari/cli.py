@@ -1,6 +1,6 @@
 """The ``tsunagari`` command: every job a user or an operator runs.
 
-    tsunagari setup [--no-data]                   migrate, load reference and national data (idempotent)
+    tsunagari setup [--no-data] [--demo]          migrate, load reference and national data (idempotent)
     tsunagari serve [--host H] [--port P]         serve the portal (development server)
     tsunagari directory import FILE...            import CPSV-J CSV, windows YAML or HSDS JSON/datapackage
     tsunagari directory export --format F DIR     export hsds-json | datapackage
@@ -44,6 +44,14 @@ def cmd_setup(args: argparse.Namespace) -> int:
     if not args.no_data:
         for name, report in import_bundled_directory(progress=_progress("directory")):
             print(f"{name}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+    if args.demo:
+        from tsunagari.core.services import ensure_demo_maintainer
+
+        username, password = ensure_demo_maintainer()
+        if password:
+            print(f"demo maintainer for /admin/: {username} / {password} (shown once; local use only)")
+        else:
+            print(f"demo maintainer for /admin/: {username} (already exists)")
     return 0
 
 
@@ -137,6 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("setup", help="migrate and load reference and national data (idempotent)")
     p.add_argument("--no-data", action="store_true", help="only migrate and load reference data")
+    p.add_argument("--demo", action="store_true", help="also create a local demo maintainer account")
     p.set_defaults(func=cmd_setup)
 
     p = sub.add_parser("serve", help="serve the portal")

@@ -33,3 +33,28 @@ def load_local_governments() -> int:
             elif any(getattr(current, k) != v for k, v in values.items()):
                 LocalGovernment.objects.filter(code=row["code"]).update(**values)
     return LocalGovernment.objects.count()
+
+
+DEMO_USERNAME = "demo-maintainer"
+
+
+def ensure_demo_maintainer() -> tuple[str, str | None]:
+    """Create the local demo maintainer (staff, directory edit rights) once, with a random password.
+
+    Returns (username, password) when created, (username, None) when it already existed. The
+    password is never stored in clear text or logged; the caller shows it once.
+    """
+    import secrets
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    user_model = get_user_model()
+    if user_model.objects.filter(username=DEMO_USERNAME).exists():
+        return DEMO_USERNAME, None
+    password = secrets.token_urlsafe(12)
+    user = user_model.objects.create_user(DEMO_USERNAME, password=password, is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="directory", codename__regex=r"^(view|change|add)_")
+    )
+    return DEMO_USERNAME, password

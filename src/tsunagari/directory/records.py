@@ -15,6 +15,7 @@ class PhoneRecord:
     number: str  # verbatim as the source writes it
     description: str = ""
     type: str = "voice"
+    extension: str = ""
 
 
 @dataclass(frozen=True)

@@ -65,7 +65,10 @@ def expanded_segments(text: str) -> list[str]:
     result = segments(text)
     joined = " ".join(result)
     extra: dict[str, None] = {}
-    for morpheme in analyze(text):
+    folded = normalize(text)
+    # Katakana spellings (ヒキコモリ) only get their normalised form when read as hiragana.
+    morphemes = analyze(text) + (analyze(folded) if folded != text else ())
+    for morpheme in morphemes:
         if not morpheme.is_content:
             continue
         for form in segments(morpheme.normalized):

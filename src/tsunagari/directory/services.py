@@ -123,7 +123,7 @@ def snapshot(service: Service) -> dict:
         "area_code": service.area_id or "",
         "terms": terms,
         "languages": sorted(service.languages.values_list("code", flat=True)),
-        "phones": [[p.number, p.description, p.type] for p in service.phones.all()],
+        "phones": [[p.number, p.description, p.type, p.extension] for p in service.phones.all()],
     }
 
 
@@ -183,7 +183,7 @@ def _record_values(record: ServiceRecord, areas: dict[str, LocalGovernment]) -> 
             + [f"channel:{c}" for c in record.channels]
         ),
         "languages": sorted(set(record.languages)),
-        "phones": [[p.number, p.description, p.type] for p in record.phones],
+        "phones": [[p.number, p.description, p.type, p.extension] for p in record.phones],
     }
 
 
@@ -212,9 +212,9 @@ def _write_children(service: Service, values: dict) -> None:
         [
             Phone(
                 id=stable_uuid("phone", f"{service.pk}:{n}"), service=service, number=num, description=desc,
-                type=kind, position=n,
+                type=kind, extension=extension, position=n,
             )  # fmt: skip
-            for n, (num, desc, kind) in enumerate(values["phones"])
+            for n, (num, desc, kind, extension) in enumerate(values["phones"])
         ]
     )
     Schedule.objects.filter(service=service).delete()

@@ -43,7 +43,10 @@ from tsunagari.directory.importers.errors import ImportValidationError, RowError
 from tsunagari.directory.importers.phones import extract_phones, extract_urls
 
 ID_PREFIX = "cas2021-"
-SOURCE_NAME = "内閣官房 孤独・孤立対策担当室「あなたはひとりじゃない」チャットボット掲載の支援制度（2021年11月、Civichat抽出）"
+SOURCE_NAME = (
+    "内閣官房 孤独・孤立対策担当室「あなたはひとりじゃない」チャットボット掲載の支援制度"
+    "（2021年11月、Civichat抽出）"
+)
 SOURCE_URL = "https://github.com/Civichat/notalone-cas.go.jp"
 SOURCE_LICENCE = "CC BY 4.0"
 DEFAULT_MAPPING = Path(__file__).resolve().parent.parent / "data" / "cpsvj_mapping.yaml"
@@ -265,7 +268,9 @@ def _check_header(file: str, records: list[list[str]]) -> list[RowError]:
     duplicates = sorted({key for key in header[1:] if key and header[1:].count(key) > 1})
     errors += [RowError(file, 1, key, "column key appears more than once") for key in duplicates]
     if not any(cell.strip().startswith(_TYPE_PREFIXES) for cell in records[2]):
-        errors.append(RowError(file, 3, "", "not the CPSV-J type row (no xsd:/ic: types); data must start at row 4"))
+        errors.append(
+            RowError(file, 3, "", "not the CPSV-J type row (no xsd:/ic: types); data must start at row 4")
+        )
     return errors
 
 
@@ -274,7 +279,9 @@ def _service(file: str, number: int, keys: list[str], cells: list[str], mapping:
     errors: list[RowError] = []
     extra = [cell for cell in cells[len(keys) :] if cell.strip()]
     if extra:
-        errors.append(RowError(file, number, "", f"{len(cells)} cells but the header has {len(keys)} columns"))
+        errors.append(
+            RowError(file, number, "", f"{len(cells)} cells but the header has {len(keys)} columns")
+        )
     raw = {key: (cells[i] if i < len(cells) else "") for i, key in enumerate(keys)}
     name = raw["name"].strip()
     if not name:
@@ -291,7 +298,14 @@ def _service(file: str, number: int, keys: list[str], cells: list[str], mapping:
     service_id = stable_id(provider, name)
     phones = _merge_phones(raw[column] for column in (BODY, "contact", "how_to_apply"))
     url = detail[0] if detail and not bad else ""
-    texts = [raw[BODY], raw["abstract"], raw["provisions"], raw["target"], raw["how_to_apply"], raw["contact"]]
+    texts = [
+        raw[BODY],
+        raw["abstract"],
+        raw["provisions"],
+        raw["target"],
+        raw["how_to_apply"],
+        raw["contact"],
+    ]
     urls = [u for u in dict.fromkeys([*detail[1:], *(u for t in texts for u in extract_urls(t))]) if u != url]
     topic_text = "\n".join([name, raw["abstract"], raw["provisions"], raw["target"]])
     topics, audiences, channels = mapping.classify(service_id, name, topic_text, "\n".join([name, *texts]),

@@ -38,17 +38,23 @@ _URL_TRAILING = ".,;:!?"
 _A = "0-9A-Za-z_"  # ASCII word characters: Japanese text may touch a number directly
 _LONG = re.compile(rf"(?<![0-9_\-#〒.,/])(0\d{{1,4}}(?:-\d{{1,6}}){{1,2}}|0\d{{9,10}})(?![{_A}\-]|[.,]\d)")
 _HASH = re.compile(rf"(?<![{_A}#])#(\d{{3,4}})(?![{_A}\-]|[.,]\d)")
-_SERVICE = re.compile(rf"(?<![{_A}\-#.,/:])(1\d\d)(?![{_A}\-]|[.,:%]\d)")
+_SERVICE = re.compile(rf"(?<![{_A}\-#.,/])(1\d\d)(?![{_A}\-]|[.,:%]\d)")
 
 _KEYWORD = r"(?:電話番号|電話|tel|TEL|Tel|☎|フリーダイヤル|ナビダイヤル|ダイヤル|短縮番号|番号)"
 _LABELLED_BEFORE = re.compile(_KEYWORD + r"[\s:「『(\[]*$")
-_LABELLED_AFTER = re.compile(r"^[」』)\]\s]*(?:へ電話|に電話|に架電|架電|へかけ|にかけ|をかけ|を押|をプッシュ|をダイヤル|番(?!地))")
-_UNITS_AFTER = re.compile(r"^\s*(?:円|万|千|億|年|月|日|歳|才|%|件|人|名|時|分|秒|か所|カ所|ヵ所|箇所|号|条|回|倍)")
+_LABELLED_AFTER = re.compile(
+    r"^[」』)\]\s]*(?:へ電話|に電話|に架電|架電|へかけ|にかけ|をかけ|を押|をプッシュ|をダイヤル|番(?!地))"
+)
+_UNITS_AFTER = re.compile(
+    r"^\s*(?:円|万|千|億|年|月|日|歳|才|%|件|人|名|時|分|秒|か所|カ所|ヵ所|箇所|号|条|回|倍)"
+)
 _POSTAL_BEFORE = re.compile(r"(?:〒|郵便番号)\s*:?\s*$")
 
 # Generic words dropped from the end of a label; a bare 電話 only when nothing else is left
 # (相談電話 and ホットライン電話 are names).
-_LABEL_NOISE = re.compile(r"(?:へ電話|に電話|電話番号|tel|TEL|Tel|☎|短縮番号|ナビダイヤル|フリーダイヤル|番号|の)\s*:?\s*$")
+_LABEL_NOISE = re.compile(
+    r"(?:へ電話|に電話|電話番号|tel|TEL|Tel|☎|短縮番号|ナビダイヤル|フリーダイヤル|番号|の)\s*:?\s*$"
+)
 _LABEL_EMPTY = {"電話", "電話:", "TEL", "tel", "Tel"}
 _LABEL_SPLIT = re.compile(r"[、。,;/(「『【\[]")
 _LABEL_STRIP = " \t:()「」『』【】[]#・"

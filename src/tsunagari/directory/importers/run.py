@@ -76,7 +76,10 @@ def cpsvj_records(path: Path) -> tuple[list[OrganizationRecord], list[ServiceRec
                 topics=item.topics,
                 audiences=item.audiences,
                 channels=item.channels,
-                phones=tuple(PhoneRecord(p["number"], p.get("label") or "") for p in item.phones),
+                phones=tuple(
+                    PhoneRecord(p["number"], p.get("label") or "", extension=p.get("extension") or "")
+                    for p in item.phones
+                ),
                 source=CPSVJ_SOURCE,
                 origin=(item.row, item.name),
             )
