@@ -16,7 +16,9 @@ PER_PAGE = 20
 
 
 def _crisis_lines():
-    return search_results("", SearchFilters(crisis_line=True, is_24h=True), limit=10)["services"]
+    """Verified 24-hour lines for suicidal feelings, shown on every page (110/119 are shown apart)."""
+    filters = SearchFilters(crisis_line=True, is_24h=True, topics=["suicide"])
+    return search_results("", filters, limit=10)["services"]
 
 
 def home(request):

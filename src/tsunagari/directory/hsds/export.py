@@ -6,7 +6,10 @@
   (including the ``tsunagari-profile`` taxonomy); it returns the path of ``services.json``.
 * ``export_datapackage(directory)`` writes ``datapackage.json`` (the shipped HSDS descriptor) and
   one CSV per resource it lists, header = exactly its field names in order (tables we have no data
-  for are header-only); it returns the path of ``datapackage.json``. Nested objects become rows of
+  for are header-only); it returns the path of ``datapackage.json``. HSDS 3.1 ships two resources
+  whose table schema is itself invalid (``service_capacity``: primary key ``id`` is not a field;
+  ``unit``: no fields); we hold no such data and leave them out, so the package also passes
+  Frictionless (``frictionless validate``). Nested objects become rows of
   their tables; attribute rows carry only ``taxonomy_term_id``. Times are written ``HH:MM:SS``.
 
 Both returned paths can be given to ``tsunagari directory import``. Output is deterministic:
@@ -151,10 +154,18 @@ def _tables(objects: dict[str, list[dict]]) -> dict[str, list[dict]]:
     return tables
 
 
+def _well_formed(resource: dict) -> bool:
+    """Whether a resource's table schema is valid (has fields, primary key among them)."""
+    names = {f["name"] for f in resource["schema"]["fields"]}
+    key = resource["schema"].get("primaryKey", [])
+    return bool(names) and set(key.split(",") if isinstance(key, str) else key) <= names
+
+
 def export_datapackage(directory: str | Path) -> Path:
     """Write the HSDS tabular data package into ``directory``; return the ``datapackage.json`` path."""
     directory = Path(directory)
-    descriptor = package_schema()
+    descriptor = dict(package_schema())
+    descriptor["resources"] = [r for r in descriptor["resources"] if _well_formed(r)]
     tables = _tables(hsds_objects())
     directory.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=directory, prefix=".export-") as staging:
@@ -164,8 +175,7 @@ def export_datapackage(directory: str | Path) -> Path:
             fields = resource["schema"]["fields"]
             with (staging / resource["path"]).open("w", encoding="utf-8", newline="") as handle:
                 writer = csv.writer(handle)
-                if fields:
-                    writer.writerow([f["name"] for f in fields])
+                writer.writerow([f["name"] for f in fields])
                 for row in tables[resource["name"]]:
                     writer.writerow([_cell(f, row.get(f["name"])) for f in fields])
         errors = validate_datapackage(staging)

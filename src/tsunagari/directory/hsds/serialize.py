@@ -4,9 +4,11 @@ Ids are the model UUIDs. Taxonomies and terms have internal keys ("topic", "topi
 their HSDS ids are ``stable_uuid("taxonomy", key)`` / ``stable_uuid("taxonomy_term", key)`` and the
 term's HSDS ``code`` is the internal key (``topic:suicide``): the shipped tabular schema makes
 ``taxonomy_terms.code`` unique across taxonomies, and topic and audience share codes (``elderly``).
-Attribute ids are ``stable_uuid("attribute", "<link_id>:<term key>")``. Optional fields that are
-empty are left out; required text that is empty (``description`` of organizations, taxonomies and
-terms) is written as the name, and the importer reads a description equal to the name as empty.
+Attribute ids are ``stable_uuid("attribute", "<link_id>:<term key>")``; an attribute nests its term
+without ``taxonomy_detail`` (the term's ``taxonomy`` and ``taxonomy_id`` name its taxonomy).
+Optional fields that are empty are left out; required text that is empty (``description`` of
+organizations, taxonomies and terms) is written as the name, and the importer reads a description
+equal to the name as empty.
 
 **Japan-profile facts** (no HSDS field) are HSDS ``attribute`` objects whose term belongs to the
 taxonomy ``tsunagari-profile`` (id ``stable_uuid("taxonomy", "tsunagari-profile")``), with the fact
@@ -80,17 +82,20 @@ def profile_taxonomy_to_hsds() -> dict:
     }
 
 
-def profile_term_to_hsds(name: str) -> dict:
+def profile_term_to_hsds(name: str, detail: bool = True) -> dict:
+    """A term of the profile taxonomy; ``detail`` nests the taxonomy as ``taxonomy_detail``."""
     key = f"{PROFILE}:{name}"
-    return {
+    data = {
         "id": stable_uuid("taxonomy_term", key),
         "code": key,
         "name": name,
         "description": PROFILE_TERMS[name],
         "taxonomy": PROFILE,
         "taxonomy_id": stable_uuid("taxonomy", PROFILE),
-        "taxonomy_detail": profile_taxonomy_to_hsds(),
     }
+    if detail:
+        data["taxonomy_detail"] = profile_taxonomy_to_hsds()
+    return data
 
 
 def taxonomy_to_hsds(taxonomy) -> dict:
@@ -105,16 +110,19 @@ def taxonomy_to_hsds(taxonomy) -> dict:
     )
 
 
-def taxonomy_term_to_hsds(term) -> dict:
-    return {
+def taxonomy_term_to_hsds(term, detail: bool = True) -> dict:
+    """A term (``code`` = internal key); ``detail`` nests its taxonomy as ``taxonomy_detail``."""
+    data = {
         "id": stable_uuid("taxonomy_term", term.id),
         "code": term.id,
         "name": term.name,
         "description": term.description or term.name,
         "taxonomy": term.taxonomy.name,
         "taxonomy_id": stable_uuid("taxonomy", term.taxonomy_id),
-        "taxonomy_detail": taxonomy_to_hsds(term.taxonomy),
     }
+    if detail:
+        data["taxonomy_detail"] = taxonomy_to_hsds(term.taxonomy)
+    return data
 
 
 def _attribute(entity: str, link_id: str, term: dict, value: str | None = None) -> dict:
@@ -142,7 +150,7 @@ def _text(value) -> str | None:
 
 def _profile(entity: str, obj, facts: dict) -> list[dict]:
     return [
-        _attribute(entity, obj.pk, profile_term_to_hsds(name), text)
+        _attribute(entity, obj.pk, profile_term_to_hsds(name, detail=False), text)
         for name, value in facts.items()
         if (text := _text(value)) is not None
     ]
@@ -312,7 +320,9 @@ def service_to_hsds(service) -> dict:
         for sal in service.service_at_locations.all()
     ]
     terms = sorted(service.attributes.all(), key=lambda a: a.term_id)
-    data["attributes"] = [_attribute("service", service.pk, taxonomy_term_to_hsds(a.term)) for a in terms]
+    data["attributes"] = [
+        _attribute("service", service.pk, taxonomy_term_to_hsds(a.term, detail=False)) for a in terms
+    ]
     facts = {
         **_source_facts(service),
         "crisis_line": service.crisis_line,
