@@ -21,7 +21,10 @@ def test_search_json_shape(capsys):
 
 
 def test_search_with_filters(capsys):
-    assert main(["directory", "search", "相談", "--area", "13", "--topic", "suicide", "--age", "30", "--json"]) == 0
+    assert (
+        main(["directory", "search", "相談", "--area", "13", "--topic", "suicide", "--age", "30", "--json"])
+        == 0
+    )
     results = json.loads(capsys.readouterr().out)
     assert results and all("suicide" in r["topics"] for r in results)
 

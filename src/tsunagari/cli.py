@@ -140,7 +140,9 @@ def cmd_manage(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tsunagari", description="tsunagari — 孤独・孤立対策のためのソフトウェア")
+    parser = argparse.ArgumentParser(
+        prog="tsunagari", description="tsunagari — 孤独・孤立対策のためのソフトウェア"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("setup", help="migrate and load reference and national data (idempotent)")
@@ -153,7 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", default="8000")
     p.set_defaults(func=cmd_serve)
 
-    directory = sub.add_parser("directory", help="the support directory").add_subparsers(dest="action", required=True)
+    directory = sub.add_parser("directory", help="the support directory").add_subparsers(
+        dest="action", required=True
+    )
     p = directory.add_parser("import", help="import CPSV-J CSV, windows YAML, HSDS JSON or datapackage")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_import)

@@ -45,7 +45,9 @@ def _secret_key() -> str:
 DEBUG = _env_flag("TSUNAGARI_DEBUG")
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [
-    h.strip() for h in os.environ.get("TSUNAGARI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
+    h.strip()
+    for h in os.environ.get("TSUNAGARI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
 ]
 
 INSTALLED_APPS = [

@@ -8,7 +8,9 @@ from tsunagari.directory.records import OrganizationRecord, PhoneRecord, Service
 from tsunagari.directory.services import apply_records, validate_records
 
 TEST_ORG = OrganizationRecord(id="test-org", name="テスト団体")
-VERIFIED = SourceRecord(name="test", url="https://example.org/", last_verified=date(2026, 11, 1), verification="verified")
+VERIFIED = SourceRecord(
+    name="test", url="https://example.org/", last_verified=date(2026, 11, 1), verification="verified"
+)
 
 
 def make_service(key: str, name: str, **fields) -> str:

@@ -79,7 +79,9 @@ def test_admin_rejects_invalid_schedule_and_unverified_crisis_line(admin_client)
     sid = make_service("t-bad-edit", "検証する窓口")
     service = Service.objects.get(pk=sid)
     url = f"/admin/directory/service/{sid}/change/"
-    data = _form_data(service, schedule_spec='{"rules": [{"days": "daily", "opens": "9", "closes": "17:00"}]}')
+    data = _form_data(
+        service, schedule_spec='{"rules": [{"days": "daily", "opens": "9", "closes": "17:00"}]}'
+    )
     response = admin_client.post(url, data)
     assert response.status_code == 200 and "schedule.rules[0].opens" in response.content.decode()
     data = _form_data(service, crisis_line="on", verification="unverified")

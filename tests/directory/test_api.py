@@ -12,7 +12,16 @@ from .factories import make_service
 
 pytestmark = pytest.mark.django_db
 
-PAGE_KEYS = {"total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"}
+PAGE_KEYS = {
+    "total_items",
+    "total_pages",
+    "page_number",
+    "size",
+    "first_page",
+    "last_page",
+    "empty",
+    "contents",
+}
 
 
 def test_services_are_paginated_hsds_objects(client):
@@ -63,7 +72,9 @@ def test_organizations_and_taxonomies(client):
     taxonomies = client.get("/api/taxonomies").json()["contents"]
     assert taxonomies
     terms = client.get("/api/taxonomy_terms").json()["contents"]
-    assert {"topic:suicide", "topic:loneliness", "audience:under18", "channel:phone"} <= {t["code"] for t in terms}
+    assert {"topic:suicide", "topic:loneliness", "audience:under18", "channel:phone"} <= {
+        t["code"] for t in terms
+    }
 
 
 def test_openapi_document_is_valid_openapi_3_1(client):

@@ -20,7 +20,8 @@ BUNDLED = resources.files("tsunagari.directory").joinpath("data")
 def _windows(tmp_path, services, organizations=None):
     doc = {
         "version": 1,
-        "organizations": organizations or [{"id": "t-org", "name": "テスト団体", "url": "https://example.org/"}],
+        "organizations": organizations
+        or [{"id": "t-org", "name": "テスト団体", "url": "https://example.org/"}],
         "services": services,
     }
     path = tmp_path / "windows.yaml"
@@ -81,7 +82,9 @@ def test_reimporting_a_bundled_file_changes_nothing():
 def test_malformed_file_writes_nothing_and_names_row_and_column(tmp_path):
     good = _entry(id="t-good")
     bad_topic = _entry(id="t-bad", topics=["no_such_topic"])
-    bad_time = _entry(id="t-bad2", schedule={"rules": [{"days": "daily", "opens": "25:00", "closes": "22:00"}]})
+    bad_time = _entry(
+        id="t-bad2", schedule={"rules": [{"days": "daily", "opens": "25:00", "closes": "22:00"}]}
+    )
     path = _windows(tmp_path, [good, bad_topic, bad_time])
     services_before, tokens_before = Service.objects.count(), SearchToken.objects.count()
     with pytest.raises(ImportValidationError) as info:

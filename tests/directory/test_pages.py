@@ -60,7 +60,10 @@ def test_service_detail_shows_source_last_verified_and_hours(client):
         "ページ確認窓口",
         phones=["#8008"],
         hours_text="平日 9時〜17時",
-        schedule={"rules": [{"days": "weekdays", "opens": "09:00", "closes": "17:00"}], "public_holidays": "closed"},
+        schedule={
+            "rules": [{"days": "weekdays", "opens": "09:00", "closes": "17:00"}],
+            "public_holidays": "closed",
+        },
     )
     html = client.get(reverse("directory:service", args=[sid])).content.decode()
     assert 'href="tel:%238008"' in html and "#8008" in html

@@ -25,7 +25,27 @@ from .factories import make_service
 pytestmark = pytest.mark.django_db
 TOKYO = ZoneInfo("Asia/Tokyo")
 GOLDEN = Path(__file__).with_name("search_golden.json")
-QUERIES = ["孤独", "借金", "DV", "ＤＶ", "心", "住", "いじめ", "つらい", "生活困窮", "ひとり親", "子ども", "相談窓口", "外国人", "依存症", "ひきこもり", "いのちの電話", "自殺", "法テラス", "介護 相談"]
+QUERIES = [
+    "孤独",
+    "借金",
+    "DV",
+    "ＤＶ",
+    "心",
+    "住",
+    "いじめ",
+    "つらい",
+    "生活困窮",
+    "ひとり親",
+    "子ども",
+    "相談窓口",
+    "外国人",
+    "依存症",
+    "ひきこもり",
+    "いのちの電話",
+    "自殺",
+    "法テラス",
+    "介護 相談",
+]
 
 
 def _reference(query: str) -> set[str]:
@@ -139,8 +159,12 @@ def test_open_now_and_24h_filters():
     always = make_service("t-always", "終日テスト", schedule={"is_24h": True})
     monday_noon = datetime(2026, 11, 16, 12, 0, tzinfo=TOKYO)
     monday_night = datetime(2026, 11, 16, 23, 0, tzinfo=TOKYO)
-    noon = [h.service_id for h in search_services("テスト", SearchFilters(open_now=True), now=monday_noon).hits]
-    night = [h.service_id for h in search_services("テスト", SearchFilters(open_now=True), now=monday_night).hits]
+    noon = [
+        h.service_id for h in search_services("テスト", SearchFilters(open_now=True), now=monday_noon).hits
+    ]
+    night = [
+        h.service_id for h in search_services("テスト", SearchFilters(open_now=True), now=monday_night).hits
+    ]
     assert day in noon and always in noon
     assert day not in night and always in night
     assert _ids("テスト", SearchFilters(is_24h=True)) == [always]
@@ -162,7 +186,9 @@ def _snapshot_results() -> dict:
     out = {}
     for query in QUERIES:
         hits = search_services(query, limit=100).hits
-        local = dict(Service.objects.filter(pk__in=[h.service_id for h in hits]).values_list("pk", "local_id"))
+        local = dict(
+            Service.objects.filter(pk__in=[h.service_id for h in hits]).values_list("pk", "local_id")
+        )
         out[query] = [[local[h.service_id], h.score] for h in hits]
     return out
 

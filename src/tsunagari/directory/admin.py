@@ -64,7 +64,16 @@ class PhoneInline(admin.TabularInline):
 
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ("name", "organization", "status", "area_scope", "is_24h", "crisis_line", "verification", "last_verified")
+    list_display = (
+        "name",
+        "organization",
+        "status",
+        "area_scope",
+        "is_24h",
+        "crisis_line",
+        "verification",
+        "last_verified",
+    )
     list_filter = (StaleFilter, "status", "verification", "crisis_line", "is_24h", "area_scope")
     search_fields = ("name", "alternate_name", "organization__name", "local_id")
     readonly_fields = ("id", "local_id", "is_24h", "created_at", "updated_at")
@@ -94,7 +103,12 @@ class ServiceAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        record_admin_change(form.instance, getattr(form.instance, "_before", None), request.user, "update" if change else "create")
+        record_admin_change(
+            form.instance,
+            getattr(form.instance, "_before", None),
+            request.user,
+            "update" if change else "create",
+        )
 
     def delete_model(self, request, obj):
         record_admin_change(obj, snapshot(obj), request.user, "delete")

@@ -40,7 +40,9 @@ class SearchForm(forms.Form):
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from None
         if not LocalGovernment.objects.filter(pk=code).exists():
-            raise forms.ValidationError(_("この地方公共団体コードは見つかりません: %(code)s"), params={"code": code})
+            raise forms.ValidationError(
+                _("この地方公共団体コードは見つかりません: %(code)s"), params={"code": code}
+            )
         return code
 
     def filters(self) -> SearchFilters:

@@ -171,6 +171,9 @@ class ServiceAttribute(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["term", "service"], name="uniq_service_term")]
 
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.term_id}"
+
 
 class Location(models.Model):
     """A physical place (or a virtual one). HSDS ``location`` with its address inline."""
@@ -202,12 +205,17 @@ class ServiceAtLocation(models.Model):
     location = models.ForeignKey(Location, on_delete=models.CASCADE, related_name="service_at_locations")
     description = models.TextField(blank=True)
 
+    def __str__(self) -> str:
+        return f"{self.service_id} @ {self.location_id}"
+
 
 class Phone(models.Model):
     """A phone number, shown verbatim as the source writes it. HSDS ``phone``."""
 
     id = models.CharField(max_length=80, primary_key=True)
-    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE, related_name="phones")
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
+    )
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="phones"
     )
@@ -246,6 +254,9 @@ class Schedule(models.Model):
     class Meta:
         ordering = ["position"]
 
+    def __str__(self) -> str:
+        return f"{self.freq} {self.byday}{self.bymonthday} {self.opens_at}-{self.closes_at}"
+
 
 class Language(models.Model):
     """A language the service can be used in. HSDS ``language``."""
@@ -254,6 +265,9 @@ class Language(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="languages")
     code = models.CharField(max_length=10, db_index=True)
     name = models.CharField(max_length=50, blank=True)
+
+    def __str__(self) -> str:
+        return self.code
 
 
 class ServiceArea(models.Model):
@@ -267,12 +281,17 @@ class ServiceArea(models.Model):
     )
     description = models.TextField(blank=True)
 
+    def __str__(self) -> str:
+        return self.name
+
 
 class Contact(models.Model):
     """A named contact of a service or organization. HSDS ``contact``."""
 
     id = models.CharField(max_length=80, primary_key=True)
-    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts")
+    service = models.ForeignKey(
+        Service, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
+    )
     organization = models.ForeignKey(
         Organization, null=True, blank=True, on_delete=models.CASCADE, related_name="contacts"
     )
@@ -280,6 +299,9 @@ class Contact(models.Model):
     title = models.CharField(max_length=200, blank=True)
     department = models.CharField(max_length=200, blank=True)
     email = models.EmailField(blank=True)
+
+    def __str__(self) -> str:
+        return self.name or self.department
 
 
 class SearchToken(models.Model):
@@ -302,6 +324,9 @@ class SearchToken(models.Model):
             models.Index(fields=["service"], name="searchtoken_service"),
         ]
 
+    def __str__(self) -> str:
+        return self.token
+
 
 class ServiceChange(models.Model):
     """Change history: one row per saved edit of a service (who, when, how, which fields changed)."""
@@ -316,3 +341,6 @@ class ServiceChange(models.Model):
     class Meta:
         ordering = ["-changed_at", "-id"]
         indexes = [models.Index(fields=["service_id_ref", "-changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.service_id_ref} ({self.via})"

@@ -98,7 +98,9 @@ def document_tokens(fields: list[tuple[str, int]]) -> tuple[dict[str, int], str]
 @lru_cache(maxsize=1)
 def load_synonyms() -> dict[str, tuple[str, ...]]:
     """Synonym groups from ``data/search_synonyms.yaml``, keyed by each normalised member."""
-    raw = yaml.safe_load(resources.files("tsunagari.directory").joinpath("data/search_synonyms.yaml").read_text())
+    raw = yaml.safe_load(
+        resources.files("tsunagari.directory").joinpath("data/search_synonyms.yaml").read_text()
+    )
     return build_synonyms(raw)
 
 
@@ -115,6 +117,8 @@ def build_synonyms(raw: object) -> dict[str, tuple[str, ...]]:
             if not member:
                 raise SynonymError(f"search_synonyms: groups[{number}] has an empty word")
             if member in index:
-                raise SynonymError(f"search_synonyms: groups[{number}]: '{member}' is already in another group")
+                raise SynonymError(
+                    f"search_synonyms: groups[{number}]: '{member}' is already in another group"
+                )
             index[member] = tuple(m for m in members if m != member)
     return index

@@ -35,7 +35,11 @@ from tsunagari.directory.records import OrganizationRecord, ServiceRecord
 from tsunagari.directory.search_index import index_services
 
 VOCABULARIES = {"topic": TOPICS, "audience": AUDIENCES, "channel": CHANNELS}
-TAXONOMY_NAMES = {"topic": "tsunagari topics", "audience": "tsunagari audiences", "channel": "tsunagari channels"}
+TAXONOMY_NAMES = {
+    "topic": "tsunagari topics",
+    "audience": "tsunagari audiences",
+    "channel": "tsunagari channels",
+}
 STATUSES = {choice.value for choice in Service.Status}
 
 
@@ -60,7 +64,9 @@ def ensure_taxonomies() -> None:
             )
 
 
-def _record_errors(record: ServiceRecord, known_areas: set[str], organization_ids: set[str]) -> list[tuple[str, str]]:
+def _record_errors(
+    record: ServiceRecord, known_areas: set[str], organization_ids: set[str]
+) -> list[tuple[str, str]]:
     problems: list[tuple[str, str]] = []
     if not record.id:
         problems.append(("id", "missing"))
@@ -70,7 +76,11 @@ def _record_errors(record: ServiceRecord, known_areas: set[str], organization_id
         problems.append(("organization", f"unknown organization '{record.organization_id}'"))
     if record.status not in STATUSES:
         problems.append(("status", f"'{record.status}' is not one of {sorted(STATUSES)}"))
-    for taxonomy, codes in (("topics", record.topics), ("audiences", record.audiences), ("channels", record.channels)):
+    for taxonomy, codes in (
+        ("topics", record.topics),
+        ("audiences", record.audiences),
+        ("channels", record.channels),
+    ):
         vocabulary = VOCABULARIES[taxonomy[:-1]]
         problems += [(taxonomy, f"unknown code '{code}'") for code in codes if code not in vocabulary]
     if record.schedule is not None:
@@ -101,7 +111,9 @@ def validate_records(
 ) -> None:
     """Raise ``ImportValidationError`` listing every problem of the batch; return None if clean."""
     known_areas = set(LocalGovernment.objects.values_list("code", flat=True))
-    organization_ids = {o.id for o in organizations} | set(Organization.objects.values_list("local_id", flat=True))
+    organization_ids = {o.id for o in organizations} | set(
+        Organization.objects.values_list("local_id", flat=True)
+    )
     organization_ids |= set(Organization.objects.values_list("id", flat=True))
     errors: list[RowError] = []
     seen: set[str] = set()
@@ -110,7 +122,10 @@ def validate_records(
         if record.id in seen:
             errors.append(RowError(file, row, "id", f"duplicate id '{record.id}'"))
         seen.add(record.id)
-        errors += [RowError(file, row, column, reason) for column, reason in _record_errors(record, known_areas, organization_ids)]
+        errors += [
+            RowError(file, row, column, reason)
+            for column, reason in _record_errors(record, known_areas, organization_ids)
+        ]
     if errors:
         raise ImportValidationError(errors)
 
@@ -199,7 +214,9 @@ def _diff(old: dict | None, new: dict) -> dict:
 
 def _write_children(service: Service, values: dict) -> None:
     ServiceAttribute.objects.filter(service=service).delete()
-    ServiceAttribute.objects.bulk_create([ServiceAttribute(service=service, term_id=t) for t in values["terms"]])
+    ServiceAttribute.objects.bulk_create(
+        [ServiceAttribute(service=service, term_id=t) for t in values["terms"]]
+    )
     Language.objects.filter(service=service).delete()
     Language.objects.bulk_create(
         [
@@ -211,9 +228,14 @@ def _write_children(service: Service, values: dict) -> None:
     Phone.objects.bulk_create(
         [
             Phone(
-                id=stable_uuid("phone", f"{service.pk}:{n}"), service=service, number=num, description=desc,
-                type=kind, extension=extension, position=n,
-            )  # fmt: skip
+                id=stable_uuid("phone", f"{service.pk}:{n}"),
+                service=service,
+                number=num,
+                description=desc,
+                type=kind,
+                extension=extension,
+                position=n,
+            )
             for n, (num, desc, kind, extension) in enumerate(values["phones"])
         ]
     )
@@ -308,5 +330,3 @@ def record_admin_change(service: Service, before: dict | None, actor, action: st
         )
     if action != "delete":
         index_services([service])
-
-

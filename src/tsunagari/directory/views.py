@@ -23,7 +23,9 @@ def _crisis_lines():
 
 def home(request):
     return render(
-        request, "directory/home.html", {"form": SearchForm(), "topics": TOPICS, "crisis_lines": _crisis_lines()}
+        request,
+        "directory/home.html",
+        {"form": SearchForm(), "topics": TOPICS, "crisis_lines": _crisis_lines()},
     )
 
 

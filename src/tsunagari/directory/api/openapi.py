@@ -32,10 +32,23 @@ def _object_schema(name: str) -> dict:
         if isinstance(node, dict):
             if "$ref" in node:
                 target = node["$ref"].removesuffix(".json")
-                return {"type": "object", "description": f"HSDS {target} object"} if target not in HSDS_OBJECTS else {
-                    "$ref": f"#/components/schemas/{target}"
-                }
-            keep = {"type", "properties", "items", "required", "description", "title", "format", "enum", "oneOf", "anyOf"}
+                return (
+                    {"type": "object", "description": f"HSDS {target} object"}
+                    if target not in HSDS_OBJECTS
+                    else {"$ref": f"#/components/schemas/{target}"}
+                )
+            keep = {
+                "type",
+                "properties",
+                "items",
+                "required",
+                "description",
+                "title",
+                "format",
+                "enum",
+                "oneOf",
+                "anyOf",
+            }
             return {k: clean(v) for k, v in node.items() if k in keep}
         if isinstance(node, list):
             return [clean(v) for v in node]
@@ -49,7 +62,16 @@ def _object_schema(name: str) -> dict:
 def _page(item: str) -> dict:
     return {
         "type": "object",
-        "required": ["total_items", "total_pages", "page_number", "size", "first_page", "last_page", "empty", "contents"],
+        "required": [
+            "total_items",
+            "total_pages",
+            "page_number",
+            "size",
+            "first_page",
+            "last_page",
+            "empty",
+            "contents",
+        ],
         "properties": {
             "total_items": {"type": "integer"},
             "total_pages": {"type": "integer"},
@@ -94,11 +116,17 @@ def _responses(schema_ref: str, not_found: bool = False) -> dict:
 @lru_cache(maxsize=1)
 def openapi_document() -> dict:
     service_filters = [
-        _param("q", "Japanese full-text query (1+ characters; normalised, synonyms).", {"type": "string", "maxLength": 200}),
+        _param(
+            "q",
+            "Japanese full-text query (1+ characters; normalised, synonyms).",
+            {"type": "string", "maxLength": 200},
+        ),
         _param("topic", "Topic codes (any of).", _list_of(TOPICS), explode=True),
         _param("audience", "Audience codes (any of).", _list_of(AUDIENCES), explode=True),
         _param("channel", "Channel codes (any of).", _list_of(CHANNELS), explode=True),
-        _param("language", "Language codes (any of).", _list_of(c for c, _ in LANGUAGE_CHOICES), explode=True),
+        _param(
+            "language", "Language codes (any of).", _list_of(c for c, _ in LANGUAGE_CHOICES), explode=True
+        ),
         _param("age", "Age of the person.", {"type": "integer", "minimum": 0, "maximum": 130}),
         _param(
             "area",

@@ -53,7 +53,9 @@ def service_list(request):
         return _error("invalid query parameters", 400, form.errors.get_json_data())
     page = form.cleaned_data["page"] or 1
     per_page = form.cleaned_data["per_page"] or DEFAULT_PER_PAGE
-    results = search_results(form.cleaned_data["q"], form.filters(), limit=per_page, offset=(page - 1) * per_page)
+    results = search_results(
+        form.cleaned_data["q"], form.filters(), limit=per_page, offset=(page - 1) * per_page
+    )
     contents = []
     for service, item in zip(results["services"], results["results"], strict=True):
         data = service_to_hsds(service)
@@ -120,5 +122,3 @@ def taxonomy_term_list(request):
 @require_GET
 def openapi(request):
     return _json(openapi_document())
-
-

@@ -28,15 +28,13 @@ from datetime import date
 from pathlib import Path
 
 from tsunagari.core.ids import as_uuid, stable_uuid
-from tsunagari.core.vocabulary import AUDIENCES, CHANNELS, TOPICS
-from tsunagari.directory.hours import ScheduleError, parse_schedule
+from tsunagari.directory.hours import DAY_NAMES, ScheduleError, parse_schedule
 from tsunagari.directory.hsds.serialize import PROFILE, PROFILE_TERMS
 from tsunagari.directory.hsds.validate import object_errors, read_datapackage, resources_by_name
 from tsunagari.directory.importers.errors import ImportValidationError, RowError
 from tsunagari.directory.records import OrganizationRecord, PhoneRecord, ServiceRecord, SourceRecord
+from tsunagari.directory.services import TAXONOMY_NAMES, VOCABULARIES
 
-VOCABULARIES = {"topic": TOPICS, "audience": AUDIENCES, "channel": CHANNELS}
-TAXONOMY_NAMES = {"topic": "tsunagari topics", "audience": "tsunagari audiences", "channel": "tsunagari channels"}
 _KEYS = [*VOCABULARIES, PROFILE]
 TAXONOMY_KEYS = {stable_uuid("taxonomy", k): k for k in _KEYS} | {v: k for k, v in TAXONOMY_NAMES.items()}
 TAXONOMY_KEYS[PROFILE] = PROFILE
@@ -47,8 +45,7 @@ KNOWN_TERMS = {
 }
 BOOLEAN_FACTS = {"crisis_line", "is_24h", "free_of_charge", "anonymous"}
 DATE_FACTS = {"source_retrieved", "last_verified"}
-DERIVED_FACTS = {"is_24h", "area_scope"}
-_DAYS = dict(zip(("MO", "TU", "WE", "TH", "FR", "SA", "SU"), ("mon", "tue", "wed", "thu", "fri", "sat", "sun")))
+_DAYS = dict(zip(("MO", "TU", "WE", "TH", "FR", "SA", "SU"), DAY_NAMES, strict=True))
 _CHILDREN = {
     "phones": "phone", "schedules": "schedule", "service_areas": "service_area", "languages": "language",
     "contacts": "contact", "service_at_locations": "service_at_location",
@@ -191,6 +188,18 @@ def _age(item: dict, field: str, row: int, errors: _Errors) -> int | None:
     return int(value)
 
 
+def _phone(phone: dict) -> PhoneRecord:
+    extension = phone.get("extension")
+    if isinstance(extension, float) and extension.is_integer():
+        extension = int(extension)
+    return PhoneRecord(
+        number=phone["number"],
+        description=phone.get("description", ""),
+        type=phone.get("type") or "voice",
+        extension="" if extension is None else str(extension),
+    )
+
+
 def _service(item: dict, row: int, orgs: dict, errors: _Errors) -> ServiceRecord:
     facts, terms = _facts(item, row, "", errors)
     org_id = item.get("organization_id") or (item.get("organization") or {}).get("id")
@@ -216,22 +225,23 @@ def _service(item: dict, row: int, orgs: dict, errors: _Errors) -> ServiceRecord
         anonymous=facts.get("anonymous"),
         crisis_line=facts.get("crisis_line", False),
         hours_text=facts.get("hours_text", ""),
-        schedule=facts["schedule"] if "schedule" in facts else schedule_from_hsds(item.get("schedules") or []),
+        schedule=facts["schedule"]
+        if "schedule" in facts
+        else schedule_from_hsds(item.get("schedules") or []),
         area_code=facts.get("area_code", ""),
         topics=tuple(terms["topic"]),
         audiences=tuple(terms["audience"]),
         channels=tuple(terms["channel"]),
         languages=tuple(lang["code"] for lang in item.get("languages") or [] if lang.get("code")),
-        phones=tuple(
-            PhoneRecord(p["number"], p.get("description", ""), p.get("type") or "voice")
-            for p in item.get("phones") or []
-        ),
+        phones=tuple(_phone(p) for p in item.get("phones") or []),
         source=_source(facts, _date(item.get("assured_date"), (row, item, ""), "assured_date", errors)),
         origin=(row, item["name"]),
     )
 
 
-def _records(items: list[tuple[int, dict]], file: str) -> tuple[list[OrganizationRecord], list[ServiceRecord]]:
+def _records(
+    items: list[tuple[int, dict]], file: str
+) -> tuple[list[OrganizationRecord], list[ServiceRecord]]:
     errors = _Errors(file)
     orgs: dict[str, OrganizationRecord] = {}
     for row, item in items:
@@ -250,7 +260,9 @@ def parse_hsds_json(path: str | Path) -> tuple[list[OrganizationRecord], list[Se
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ImportValidationError([RowError(path.name, 0, "", f"not a readable JSON file: {exc}")]) from None
+        raise ImportValidationError(
+            [RowError(path.name, 0, "", f"not a readable JSON file: {exc}")]
+        ) from None
     if isinstance(data, dict) and isinstance(data.get("contents"), list):
         data = data["contents"]
     items = data if isinstance(data, list) else [data]
@@ -282,7 +294,10 @@ def _nest(tables: dict[str, list[dict]]) -> list[tuple[int, dict]]:
     """The services of a package as nested HSDS services, with their services.csv record number."""
     rows = {name: [_typed(name, r) for r in table] for name, table in tables.items()}
     taxonomies = {t["id"]: t for t in rows.get("taxonomy", [])}
-    terms = {t["id"]: {**t, "taxonomy_detail": taxonomies.get(t.get("taxonomy_id"), {})} for t in rows.get("taxonomy_term", [])}
+    terms = {
+        t["id"]: {**t, "taxonomy_detail": taxonomies.get(t.get("taxonomy_id"), {})}
+        for t in rows.get("taxonomy_term", [])
+    }
     by_parent: dict[tuple[str, str], list[dict]] = {}
     for attr in rows.get("attribute", []):
         attr["taxonomy_term"] = terms.get(attr["taxonomy_term_id"], {})
@@ -291,7 +306,10 @@ def _nest(tables: dict[str, list[dict]]) -> list[tuple[int, dict]]:
         for child in rows.get(resource, []):
             if child.get("service_id"):
                 by_parent.setdefault((key, child["service_id"]), []).append(child)
-    orgs = {o["id"]: {**o, "attributes": by_parent.get(("attributes", o["id"]), [])} for o in rows.get("organization", [])}
+    orgs = {
+        o["id"]: {**o, "attributes": by_parent.get(("attributes", o["id"]), [])}
+        for o in rows.get("organization", [])
+    }
     services = []
     for service in rows.get("service", []):
         nested = {key: by_parent.get((key, service["id"]), []) for key in [*_CHILDREN, "attributes"]}

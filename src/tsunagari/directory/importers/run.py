@@ -63,7 +63,9 @@ def cpsvj_records(path: Path) -> tuple[list[OrganizationRecord], list[ServiceRec
     services = []
     for item in parse_cpsvj(path):
         org_name = item.organization or "（所管組織の記載なし）"
-        org = organizations.setdefault(org_name, OrganizationRecord(id=organization_id(org_name), name=org_name))
+        org = organizations.setdefault(
+            org_name, OrganizationRecord(id=organization_id(org_name), name=org_name)
+        )
         services.append(
             ServiceRecord(
                 id=item.id,
@@ -108,7 +110,9 @@ def parse_file(path: str | Path) -> tuple[list[OrganizationRecord], list[Service
     raise ImportValidationError([RowError(path.name, 0, "", f"unsupported file type '{suffix}'")])
 
 
-def import_file(path: str | Path, via: str = "cli", actor=None, progress: Progress | None = None) -> ApplyReport:
+def import_file(
+    path: str | Path, via: str = "cli", actor=None, progress: Progress | None = None
+) -> ApplyReport:
     """Parse, validate and write one file; raises ``ImportValidationError`` and writes nothing on bad input."""
     organizations, services = parse_file(path)
     validate_records(Path(path).name, organizations, services)
@@ -124,5 +128,3 @@ def import_bundled_directory(progress: Progress | None = None) -> Iterator[tuple
     for name in BUNDLED:
         with resources.as_file(base.joinpath(name)) as path:
             yield name, import_file(path, via="setup", progress=progress)
-
-

@@ -69,7 +69,11 @@ def _service(entry: dict, problems: list[tuple[str, str]], row: int) -> ServiceR
         if not isinstance(phone, dict) or not str(phone.get("number", "")).strip():
             problems.append((f"phones[{n}]", "needs a number"))
             continue
-        phones.append(PhoneRecord(str(phone["number"]).strip(), str(phone.get("label") or ""), phone.get("type", "voice")))
+        phones.append(
+            PhoneRecord(
+                str(phone["number"]).strip(), str(phone.get("label") or ""), phone.get("type", "voice")
+            )
+        )
     urls = _strings(entry.get("urls"), "urls", problems)
     schedule = entry.get("schedule")
     if schedule is not None and not isinstance(schedule, dict):
@@ -138,7 +142,9 @@ def parse_windows_yaml(path: str | Path) -> tuple[list[OrganizationRecord], list
         if not isinstance(org, dict) or not org.get("id") or not org.get("name"):
             errors.append(RowError(name, 0, f"organizations[{n}]", "needs id and name"))
             continue
-        organizations.append(OrganizationRecord(id=str(org["id"]), name=str(org["name"]), website=str(org.get("url") or "")))
+        organizations.append(
+            OrganizationRecord(id=str(org["id"]), name=str(org["name"]), website=str(org.get("url") or ""))
+        )
     services = []
     for row, entry in enumerate(doc.get("services") or [], start=1):
         problems: list[tuple[str, str]] = []

@@ -19,8 +19,8 @@ from django.utils import timezone
 from tsunagari.core.lgcode import normalize as normalize_lgcode
 from tsunagari.core.models import LocalGovernment
 from tsunagari.core.vocabulary import AUDIENCE_AGES, audiences_for_age
-from tsunagari.directory.selectors.hours import schedule_for
 from tsunagari.directory.search_query import Term, parse_query
+from tsunagari.directory.selectors.hours import schedule_for
 
 MAX_LIMIT = 100
 T_TOKEN = "directory_searchtoken"
@@ -70,12 +70,12 @@ def _collate() -> str:
 def _variant_sql(variant: str) -> tuple[str, list]:
     """SQL yielding (sid, w) for services containing ``variant``."""
     if len(variant) == 1:
-        return (f"SELECT service_id AS sid, MAX(weight) AS w FROM {T_TOKEN} WHERE lead = %s GROUP BY service_id"), [
-            variant
-        ]
+        return (
+            f"SELECT service_id AS sid, MAX(weight) AS w FROM {T_TOKEN} WHERE lead = %s GROUP BY service_id"
+        ), [variant]
     bigrams = [variant[i : i + 2] for i in range(len(variant) - 1)]
     bigrams = list(dict.fromkeys(bigrams))
-    parts = [f"SELECT t0.service_id AS sid, (t0.weight"]
+    parts = ["SELECT t0.service_id AS sid, (t0.weight"]
     joins, params = [], []
     for n, bigram in enumerate(bigrams[1:], start=1):
         parts.append(f" + t{n}.weight")
@@ -125,7 +125,11 @@ def _filter_sql(filters: SearchFilters) -> tuple[list[str], list]:
     where, params = [], []
     if not filters.include_inactive:
         where.append("s.status = 'active'")
-    for taxonomy, codes in (("topic", filters.topics), ("audience", filters.audiences), ("channel", filters.channels)):
+    for taxonomy, codes in (
+        ("topic", filters.topics),
+        ("audience", filters.audiences),
+        ("channel", filters.channels),
+    ):
         if codes:
             sql, p = _has_terms(taxonomy, codes)
             where.append(sql)
@@ -136,7 +140,9 @@ def _filter_sql(filters: SearchFilters) -> tuple[list[str], list]:
         fits, p2 = _has_terms("audience", matching) if matching else ("1 = 0", [])
         where.append(f"(NOT {no_age_audience} OR {fits})")
         params += p1 + p2
-        where.append("(s.minimum_age IS NULL OR s.minimum_age <= %s) AND (s.maximum_age IS NULL OR s.maximum_age >= %s)")
+        where.append(
+            "(s.minimum_age IS NULL OR s.minimum_age <= %s) AND (s.maximum_age IS NULL OR s.maximum_age >= %s)"
+        )
         params += [filters.age, filters.age]
     if filters.languages:
         marks = ", ".join(["%s"] * len(filters.languages))

@@ -54,7 +54,11 @@ def load_in_order(ids: list[str]) -> list[Service]:
 
 
 def search_results(
-    query: str, filters: SearchFilters | None = None, limit: int = 20, offset: int = 0, now: datetime | None = None
+    query: str,
+    filters: SearchFilters | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    now: datetime | None = None,
 ) -> dict:
     """A page of search results as plain data: ``{"total", "results": [summary…], "terms"}``."""
     at = now or timezone.now()
