@@ -282,8 +282,16 @@ def _service(number: int, rng: random.Random, all_areas: list[Area], orgs: _Orga
     channel_text = "・".join(CHANNEL_PHRASES[c] for c in channel_codes)
     audience_text = "、".join(AUDIENCES[a] for a in audience_codes)
     topic_words = rng.sample(words, k=min(len(words), 2))
+    topic_text = "や".join(topic_words)
     sentences = [
-        f"{'や'.join(topic_words)}など、{subject}に関する悩みについて{staff}が{channel_text}で相談に応じます。",
+        rng.choice(
+            [
+                f"{topic_text}など、{subject}に関する悩みについて{staff}が{channel_text}で相談に応じます。",
+                f"{topic_text}のことで困っている方の話を{staff}が{channel_text}で聞きます。",
+                f"{subject}について、{staff}が{channel_text}で相談を受け付けています。{topic_text}もご相談ください。",
+                f"{topic_text}に悩む方を、{staff}が{channel_text}で支援します。",
+            ]
+        ),
         f"{audience_text}の方が対象です。",
     ]
     sentences += rng.sample(SENTENCES, k=rng.randint(1, 3))
@@ -293,7 +301,7 @@ def _service(number: int, rng: random.Random, all_areas: list[Area], orgs: _Orga
     if area is not None and rng.random() < 0.3:
         sentences.append(f"{where}の関係機関と連携しています。")
     schedule, hours_text, _ = _weighted(rng, SCHEDULES)
-    status = _weighted(rng, STATUSES)
+    status = _weighted(rng, STATUSES)[0]
     minimum_age = maximum_age = None
     if subject in ("ひきこもり", "若者サポート") and rng.random() < 0.5:
         minimum_age, maximum_age = 15, 39

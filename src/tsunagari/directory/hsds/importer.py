@@ -16,13 +16,14 @@ belongs to the tsunagari topic/audience/channel taxonomies (known by term id, or
 id or name plus the term code, with or without its ``topic:`` prefix) become topics/audiences/
 channels; ``tsunagari-profile`` attributes give the Japan-profile facts (``is_24h`` and
 ``area_scope`` are derived again, so ignored). The record id is the ``local_id`` fact or else the
-HSDS id. Without a ``schedule`` fact, simple WEEKLY/MONTHLY HSDS schedules in Tokyo time are turned
+HSDS id. An organization description equal to its name is read as empty (see ``serialize``). Without a ``schedule`` fact, simple WEEKLY/MONTHLY HSDS schedules in Tokyo time are turned
 into hours; anything else leaves the hours unknown. Terms of other taxonomies are ignored.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -182,7 +183,7 @@ def _age(item: dict, field: str, row: int, errors: _Errors) -> int | None:
     value = item.get(field)
     if value is None:
         return None
-    if value != int(value) or not 0 <= value <= 200:
+    if not math.isfinite(value) or value != int(value) or not 0 <= value <= 200:
         errors.add(row, item, "", field, f"{value} is not an age in whole years")
         return None
     return int(value)

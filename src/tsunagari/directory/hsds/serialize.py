@@ -25,7 +25,9 @@ HSDS defines it as a change log. Term codes (``tsunagari-profile:<name>``) and t
 * organizations: ``local_id``, ``last_verified``, ``area_code``.
 
 A service's ``last_verified`` is HSDS ``assured_date``; ``last_modified`` is its last update (UTC).
-Phone numbers are verbatim. Schedules have ``timezone: 9`` (Asia/Tokyo wall time).
+Phone numbers are verbatim (a 内線 goes to ``extension``, a number in HSDS, when all digits).
+Schedules have ``timezone: 9`` (Asia/Tokyo wall time). URLs with non-ASCII characters are written
+percent-encoded (``iri_to_uri``), as HSDS ``uri`` fields must be RFC 3986 URIs.
 
 The functions only use ``.all()`` on related managers, so a caller that prefetches (see
 ``SERVICE_PREFETCH``) gets no query per related object.
@@ -67,6 +69,11 @@ SERVICE_PREFETCH = (
 
 def _compact(data: dict) -> dict:
     return {k: v for k, v in data.items() if v not in (None, "")}
+
+
+def _sorted(objects) -> list:
+    """Rows of a related manager (``.all()``, so prefetching works) in a stable order: by id."""
+    return sorted(objects, key=lambda obj: obj.pk)
 
 
 def _uri(value: str) -> str:
@@ -217,9 +224,9 @@ def organization_to_hsds(org, services: bool = False) -> dict:
     adds ``services`` (id, name, status of each), as HSDS's ``/organizations/{id}`` serves it."""
     data = _organization_core(org)
     data["phones"] = [phone_to_hsds(p) for p in org.phones.all()]
-    data["contacts"] = [contact_to_hsds(c) for c in org.contacts.all()]
+    data["contacts"] = [contact_to_hsds(c) for c in _sorted(org.contacts.all())]
     if services:
-        listed = sorted(org.services.all(), key=lambda s: s.pk)
+        listed = _sorted(org.services.all())
         data["services"] = [{"id": s.pk, "name": s.name, "status": s.status} for s in listed]
     return data
 
@@ -300,13 +307,13 @@ def service_to_hsds(service) -> dict:
     data["schedules"] = [schedule_to_hsds(s, notes) for s in service.schedules.all()]
     data["service_areas"] = [
         _compact({"id": a.pk, "service_id": service.pk, "name": a.name, "description": a.description})
-        for a in service.service_areas.all()
+        for a in _sorted(service.service_areas.all())
     ]
     data["languages"] = [
         _compact({"id": lang.pk, "service_id": service.pk, "code": lang.code, "name": lang.name})
-        for lang in service.languages.all()
+        for lang in sorted(service.languages.all(), key=lambda lang: lang.code)
     ]
-    data["contacts"] = [contact_to_hsds(c) for c in service.contacts.all()]
+    data["contacts"] = [contact_to_hsds(c) for c in _sorted(service.contacts.all())]
     data["service_at_locations"] = [
         _compact(
             {
@@ -317,7 +324,7 @@ def service_to_hsds(service) -> dict:
                 "location": location_to_hsds(sal.location),
             }
         )
-        for sal in service.service_at_locations.all()
+        for sal in _sorted(service.service_at_locations.all())
     ]
     terms = sorted(service.attributes.all(), key=lambda a: a.term_id)
     data["attributes"] = [

@@ -8,15 +8,16 @@
   scheme, no spaces) and ``date-time`` (RFC 3339) here, so no optional dependency is needed.
   ``strict=True`` also rejects properties the schemas do not define (HSDS itself allows them; our
   own exports must not contain any). Organizations may carry ``services`` (the nested form served
-  by ``/organizations/{id}``).
+  by ``/organizations/{id}``). An unknown ``kind`` raises ``ValueError``.
 * ``validate_datapackage(directory)`` checks a tabular package: ``datapackage.json`` present and
   naming HSDS resources, and every CSV against the table schema of the shipped ``datapackage.json``
   (header = exactly the field names in order, required, types and formats, enums, unique and
   primary keys, foreign keys).
 
-Both return a list of human-readable problems; an empty list means valid. ``object_errors`` and
-``datapackage_errors`` return the same problems as ``RowError`` values (for the importer): CSV rows
-are record numbers with the header as 1; ``column`` is the field (or JSON path) at fault.
+Both return a list of human-readable problems; an empty list means valid. For the importer,
+``object_errors`` returns them as ``(JSON path, reason)`` pairs (``phones[0].number``) and
+``read_datapackage`` / ``datapackage_errors`` as ``RowError`` values whose ``row`` is the CSV record
+number (header = 1; 0 = the whole file) and ``column`` the field.
 """
 
 from __future__ import annotations
@@ -143,8 +144,12 @@ def _validator(kind: str, strict: bool) -> Draft202012Validator:
 
 
 def _path(error) -> str:
+    """Where the error is, e.g. ``phones[0].number`` (a missing required property is named)."""
+    parts = list(error.absolute_path)
+    if error.validator == "required" and (m := re.match(r"'(.+)' is a required property", error.message)):
+        parts.append(m[1])
     out = ""
-    for part in error.absolute_path:
+    for part in parts:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
 
@@ -159,6 +164,8 @@ def object_errors(kind: str, data, strict: bool = False) -> list[tuple[str, str]
 def _message(error) -> str:
     if error.validator == "additionalProperties":
         return error.message.replace("Additional properties are not allowed", "not an HSDS field")
+    if error.validator == "required":
+        return "required"
     if error.validator == "format":
         return f"{error.instance!r} is not a valid {error.validator_value}"
     return error.message

@@ -1,0 +1,821 @@
+"""Search benchmark: synthetic directory of N services, indexed search vs. a naive LIKE scan.
+
+    .venv/bin/python bench/run.py [--services N] [--only sqlite|postgresql] [--repeat R] [--rebuild]
+
+For each database the parent process starts one worker subprocess (``--worker``) with
+``DATABASE_URL`` / ``TSUNAGARI_DATA_DIR`` pointing at the benchmark database, never the real one:
+SQLite ``bench/out/bench.sqlite3`` and PostgreSQL ``tsunagari_bench`` (server from
+``TSUNAGARI_BENCH_PG``, default ``postgres://postgres@127.0.0.1:5432``). The worker migrates,
+fills the database with ``bench.generate`` data (bulk SQL: executemany on SQLite, COPY on
+PostgreSQL; search tokens computed by the real ``search_index.service_fields`` and
+``search_query.document_tokens``), ANALYZEs, then times ``search_services`` end to end and the
+naive ``LIKE '%q%'`` scan over the same data, interleaved, in the same run. A populated database
+is reused while its fingerprint (generator, services, seed, indexing code) matches.
+The parent then rewrites ``BENCHMARKS.md`` from the workers' JSON results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import pickle
+import platform
+import random
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import generate as gen  # noqa: E402
+
+OUT = ROOT / "bench" / "out"
+REPORT = ROOT / "BENCHMARKS.md"
+SQLITE_PATH = OUT / "bench.sqlite3"
+PG_SERVER = os.environ.get("TSUNAGARI_BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+PG_DB = "tsunagari_bench"
+DATABASES = ("sqlite", "postgresql")
+TOKYO = ZoneInfo("Asia/Tokyo")
+#: "open now" is evaluated at this fixed instant (a Tuesday afternoon, most windows open).
+NOW = datetime(2026, 11, 17, 14, 0, tzinfo=TOKYO)
+TIMESTAMP = datetime(2026, 11, 22, tzinfo=TOKYO)
+TARGET_P95_MS = 15.0
+TARGET_SPEEDUP = 20.0
+PAGE = 20
+
+# Code whose change alters what is indexed: a populated benchmark database is rebuilt when it changes.
+FINGERPRINT_FILES = [
+    "bench/generate.py",
+    "src/tsunagari/directory/textnorm.py",
+    "src/tsunagari/directory/search_query.py",
+    "src/tsunagari/directory/search_index.py",
+    "src/tsunagari/directory/data/search_synonyms.yaml",
+    "src/tsunagari/core/data/local_governments.csv",
+]
+
+# Queries by length: (always included, common words to draw from, rare words to draw from).
+QUERY_POOLS: dict[int, tuple[list[str], list[str], list[str]]] = {
+    1: (["相"], ["談", "支", "心", "子", "住", "孤", "借", "介"], ["鬱", "盲", "檜"]),
+    2: (["相談"], ["支援", "窓口", "孤独", "借金", "介護", "就労", "DV", "子育"], ["手話", "盲導", "鳥取", "檜原"]),
+    3: (["外国人"], ["いじめ", "依存症", "居場所", "相談員", "弁護士", "不登校"], ["札幌市", "盲導犬", "過払い"]),
+    4: (["相談窓口"], ["生活困窮", "ひとり親", "自殺予防", "多重債務", "児童虐待"], ["手話通訳", "過払い金", "食料を届"]),
+    5: (["ひきこもり"], ["犯罪被害者", "性暴力被害", "多文化共生", "子育て支援", "依存症相談"],
+        ["子ども食堂", "盲導犬同伴", "生活困窮者"]),
+    6: (["こころの健康"], ["地域包括支援", "消費生活相談", "居場所づくり", "若者サポート", "社会福祉協議"],
+        ["フードバンク", "ピアサポート", "グリーフケア"]),
+}  # fmt: skip
+COMMON_PER_LENGTH = 3
+RARE_PER_LENGTH = 2
+FILTER_SETS = ["none", "area", "topic", "age", "open_now", "24h", "combined"]
+
+
+# --------------------------------------------------------------------------------------------
+# Parent: run the workers and write BENCHMARKS.md
+# --------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--services", type=int, default=100_000, help="number of synthetic services")
+    parser.add_argument("--only", choices=DATABASES, help="run on one database only")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (query, filters) pair")
+    parser.add_argument("--seed", type=int, default=gen.DEFAULT_SEED)
+    parser.add_argument("--rebuild", action="store_true", help="repopulate even if the fingerprint matches")
+    parser.add_argument("--no-report", action="store_true", help="do not rewrite BENCHMARKS.md")
+    parser.add_argument("--worker", choices=DATABASES, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return worker(args)
+    OUT.mkdir(parents=True, exist_ok=True)
+    results = []
+    for db in [args.only] if args.only else DATABASES:
+        result_file = OUT / f"results-{db}.json"
+        result_file.unlink(missing_ok=True)
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", db, "--services", str(args.services),
+               "--repeat", str(args.repeat), "--seed", str(args.seed)]  # fmt: skip
+        if args.rebuild:
+            cmd.append("--rebuild")
+        env = dict(os.environ, **_worker_env(db))
+        print(f"== {db}", flush=True)
+        started = time.monotonic()
+        proc = subprocess.run(cmd, env=env, cwd=ROOT, check=False)
+        if proc.returncode != 0:
+            print(f"{db} worker failed (exit {proc.returncode})", file=sys.stderr)
+            return proc.returncode
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+        result["wall_seconds"] = round(time.monotonic() - started, 1)
+        results.append(result)
+    if not args.no_report:
+        REPORT.write_text(render_report(results, args), encoding="utf-8")
+        print(f"wrote {REPORT}")
+    return 0
+
+
+def _worker_env(db: str) -> dict[str, str]:
+    url = f"sqlite:///{SQLITE_PATH}" if db == "sqlite" else f"{PG_SERVER}/{PG_DB}"
+    return {
+        "DATABASE_URL": url,
+        "TSUNAGARI_DATA_DIR": str(OUT / "data"),
+        "DJANGO_SETTINGS_MODULE": "tsunagari.settings",
+        "TSUNAGARI_CONN_MAX_AGE": "0",
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Worker: prepare the database, populate, measure
+# --------------------------------------------------------------------------------------------
+
+
+def fingerprint(n: int, seed: int) -> str:
+    digest = hashlib.sha256(f"{gen.GENERATOR_VERSION}:{n}:{seed}".encode())
+    for name in FINGERPRINT_FILES:
+        digest.update((ROOT / name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _stored_fingerprint(db: str) -> str | None:
+    """The fingerprint recorded in the benchmark database, read without Django (None: absent)."""
+    try:
+        if db == "sqlite":
+            if not SQLITE_PATH.exists():
+                return None
+            with sqlite3.connect(SQLITE_PATH) as conn:
+                row = conn.execute("SELECT value FROM bench_meta WHERE key = 'fingerprint'").fetchone()
+        else:
+            import psycopg
+
+            with psycopg.connect(f"{PG_SERVER}/{PG_DB}", connect_timeout=5) as conn:
+                row = conn.execute("SELECT value FROM bench_meta WHERE key = 'fingerprint'").fetchone()
+    except Exception:
+        return None
+    return row[0] if row else None
+
+
+def _reset_database(db: str) -> None:
+    """Drop and recreate the (synthetic) benchmark database."""
+    if db == "sqlite":
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{SQLITE_PATH}{suffix}").unlink(missing_ok=True)
+        return
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {PG_DB} TEMPLATE template0 ENCODING 'UTF8'")
+
+
+def worker(args: argparse.Namespace) -> int:
+    db = args.worker
+    expected = _worker_env(db)["DATABASE_URL"]
+    if os.environ.get("DATABASE_URL") != expected:
+        raise SystemExit(f"refusing to run: DATABASE_URL must be the benchmark database {expected}")
+    fp = fingerprint(args.services, args.seed)
+    populate_needed = args.rebuild or _stored_fingerprint(db) != fp
+    if populate_needed:
+        log(f"{db}: resetting benchmark database")
+        _reset_database(db)
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", interactive=False, verbosity=0)
+    populate_seconds = None
+    if populate_needed:
+        started = time.monotonic()
+        populate(args.services, args.seed, fp)
+        populate_seconds = round(time.monotonic() - started, 1)
+        log(f"{db}: populated in {populate_seconds:.0f} s")
+    else:
+        log(f"{db}: reusing populated database (fingerprint {fp})")
+    connection.close()  # measure on a fresh connection with the project's own settings
+    result = {
+        "database": db,
+        "services": args.services,
+        "seed": args.seed,
+        "repeat": args.repeat,
+        "fingerprint": fp,
+        "populate_seconds": populate_seconds or _meta("populate_seconds"),
+        "versions": _versions(),
+        "data": _data_stats(),
+    }
+    result.update(measure(args.seed, args.repeat))
+    (OUT / f"results-{db}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+def log(message: str) -> None:
+    print(f"[{datetime.now(TOKYO):%H:%M:%S}] {message}", flush=True)
+
+
+def _meta(key: str):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT value FROM bench_meta WHERE key = %s", [key])
+        row = cursor.fetchone()
+    return json.loads(row[0]) if row else None
+
+
+# --- dataset: generated records + their index tokens (computed once, cached in bench/out) ---
+
+
+def _tokens_of(batch: list[tuple[str, str, str, str, str, list[str]]]) -> list[tuple[str, str]]:
+    """(encoded tokens, search_text) per service, exactly as ``search_index.index_services`` computes."""
+    from types import SimpleNamespace
+
+    from tsunagari.directory.search_index import service_fields
+    from tsunagari.directory.search_query import document_tokens
+
+    out = []
+    for name, alternate, org_name, description, eligibility, terms in batch:
+        service = SimpleNamespace(
+            name=name,
+            alternate_name=alternate,
+            organization=SimpleNamespace(name=org_name),
+            description=description,
+            eligibility_description=eligibility,
+        )
+        tokens, text = document_tokens(service_fields(service, terms))
+        # Every token is two characters; weights are small integers: pack "tok" + chr(weight).
+        out.append(("".join(t + chr(w) for t, w in tokens.items()), text))
+    return out
+
+
+def dataset(n: int, seed: int, fp: str):
+    """(organizations, services, [(packed tokens, search_text)]) for ``n`` services, cached on disk."""
+    cache = OUT / f"dataset-{fp}.pickle"
+    if cache.exists():
+        with cache.open("rb") as fh:
+            return pickle.load(fh)
+    started = time.monotonic()
+    organizations, services = gen.generate(n, seed)
+    log(f"generated {len(services)} services, {len(organizations)} organizations in {time.monotonic() - started:.0f} s")
+    started = time.monotonic()
+    work = [
+        (s.name, s.alternate_name, s.organization_name, s.description, s.eligibility_description, s.terms)
+        for s in services
+    ]
+    chunks = [work[i : i + 2000] for i in range(0, len(work), 2000)]
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
+        indexed = [row for part in pool.map(_tokens_of, chunks) for row in part]
+    log(f"computed index tokens in {time.monotonic() - started:.0f} s")
+    data = (organizations, services, indexed)
+    for old in OUT.glob("dataset-*.pickle"):
+        old.unlink()
+    with cache.open("wb") as fh:
+        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    return data
+
+
+# --- bulk writes -------------------------------------------------------------------------------
+
+
+def _rows_for(model, records: list[dict]) -> tuple[list[str], list[tuple]]:
+    """Columns (all concrete fields but an auto id) and DB-ready rows; missing fields get defaults."""
+    from django.db import connection, models
+
+    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    columns = [f.column for f in fields]
+    rows = []
+    for record in records:
+        values = []
+        for f in fields:
+            value = record[f.attname] if f.attname in record else f.get_default()
+            if isinstance(f, models.JSONField):
+                value = None if value is None else json.dumps(value, ensure_ascii=False)
+            elif connection.vendor == "sqlite":
+                value = f.get_db_prep_save(value, connection)
+            values.append(value)
+        rows.append(tuple(values))
+    return columns, rows
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def bulk_insert(table: str, columns: list[str], rows) -> int:
+    """Insert ``rows`` (an iterable of tuples): executemany on SQLite, COPY on PostgreSQL."""
+    from django.db import connection
+
+    count = 0
+    cols = ", ".join(f'"{c}"' for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            marks = ", ".join("?" * len(columns))
+            sql = f'INSERT INTO "{table}" ({cols}) VALUES ({marks})'
+            batch = []
+            for row in rows:
+                batch.append(row)
+                if len(batch) >= 50_000:
+                    cursor.cursor.executemany(sql, batch)
+                    count += len(batch)
+                    batch = []
+            cursor.cursor.executemany(sql, batch)
+            count += len(batch)
+        else:
+            with cursor.cursor.copy(f'COPY "{table}" ({cols}) FROM STDIN') as copy:
+                buffer = []
+                for row in rows:
+                    buffer.append("\t".join(_copy_text(v) for v in row))
+                    if len(buffer) >= 50_000:
+                        copy.write(("\n".join(buffer) + "\n").encode())
+                        count += len(buffer)
+                        buffer = []
+                if buffer:
+                    copy.write(("\n".join(buffer) + "\n").encode())
+                    count += len(buffer)
+    return count
+
+
+def _index_definitions(table: str) -> list[str]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = %s ORDER BY name", [table])
+        else:
+            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname", [table])
+        return [f"{name}: {sql}" for name, sql in cursor.fetchall()]
+
+
+def populate(n: int, seed: int, fp: str) -> None:
+    """Fill the benchmark database with the synthetic directory and its search index."""
+    from django.db import connection, transaction
+
+    from tsunagari.core.services import load_local_governments
+    from tsunagari.directory.models import Language, Organization, SearchToken, Service, ServiceAttribute
+    from tsunagari.directory.services import ensure_taxonomies
+
+    load_local_governments()
+    ensure_taxonomies()
+    organizations, services, indexed = dataset(n, seed, fp)
+    started = time.monotonic()
+    common = {
+        "source_name": "SYNTHETIC: bench/generate.py",
+        "verification": "unverified",
+        "verification_note": gen.SYNTHETIC_NOTE,
+    }
+    org_records = [
+        {"id": o.id, "local_id": o.local_id, "name": o.name, "area_id": o.area_code, "updated_at": TIMESTAMP, **common}
+        for o in organizations
+    ]
+    service_records = []
+    for s, (_, text) in zip(services, indexed, strict=True):
+        service_records.append(
+            {
+                **common,
+                **{k: v for k, v in vars(s).items() if k not in ("area_code", "organization_name", "terms", "languages")},
+                "area_id": s.area_code,
+                "search_text": text,
+                "created_at": TIMESTAMP,
+                "updated_at": TIMESTAMP,
+            }
+        )
+    token_table = SearchToken._meta.db_table
+    token_columns = ["service_id", "token", "lead", "weight"]
+
+    def token_rows():
+        for s, (packed, _) in zip(services, indexed, strict=True):
+            for i in range(0, len(packed), 3):
+                yield (s.id, packed[i : i + 2], packed[i], ord(packed[i + 2]))
+
+    before = _index_definitions(token_table)
+    token_indexes = list(SearchToken._meta.indexes)
+    token_constraints = list(SearchToken._meta.constraints)
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA foreign_keys = OFF")
+            cursor.execute("PRAGMA cache_size = -1000000")
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = replica")  # no FK triggers while loading
+            cursor.execute("SET maintenance_work_mem = '1GB'")
+    with transaction.atomic():
+        with connection.schema_editor() as editor:
+            for index in token_indexes:
+                editor.remove_index(SearchToken, index)
+            if connection.vendor == "postgresql":
+                for constraint in token_constraints:
+                    editor.remove_constraint(SearchToken, constraint)
+        bulk_insert(Organization._meta.db_table, *_rows_for(Organization, org_records))
+        bulk_insert(Service._meta.db_table, *_rows_for(Service, service_records))
+        attrs = [{"service_id": s.id, "term_id": t} for s in services for t in s.terms]
+        bulk_insert(ServiceAttribute._meta.db_table, *_rows_for(ServiceAttribute, attrs))
+        from tsunagari.core.ids import stable_uuid
+
+        langs = [
+            {"id": stable_uuid("language", f"{s.id}:{c}"), "service_id": s.id, "code": c, "name": ""}
+            for s in services
+            for c in s.languages
+        ]
+        bulk_insert(Language._meta.db_table, *_rows_for(Language, langs))
+        log(f"wrote services in {time.monotonic() - started:.0f} s")
+        tokens = bulk_insert(token_table, token_columns, token_rows())
+        log(f"wrote {tokens} search tokens in {time.monotonic() - started:.0f} s")
+        with connection.schema_editor() as editor:
+            if connection.vendor == "postgresql":
+                for constraint in token_constraints:
+                    editor.add_constraint(SearchToken, constraint)
+            for index in token_indexes:
+                editor.add_index(SearchToken, index)
+        log(f"rebuilt search token indexes in {time.monotonic() - started:.0f} s")
+    after = _index_definitions(token_table)
+    if before != after:
+        raise RuntimeError(f"index definitions differ after the load:\n{before}\n{after}")
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA foreign_keys = ON")
+            violations = cursor.execute("PRAGMA foreign_key_check").fetchmany(5)
+            if violations:
+                raise RuntimeError(f"foreign key violations: {violations}")
+            cursor.execute("ANALYZE")
+        else:
+            cursor.execute("SET session_replication_role = DEFAULT")
+            cursor.execute("VACUUM ANALYZE")
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_meta (key VARCHAR(50) PRIMARY KEY, value TEXT)")
+        cursor.execute("DELETE FROM bench_meta")
+        cursor.execute(
+            "INSERT INTO bench_meta (key, value) VALUES (%s, %s), (%s, %s), (%s, %s)",
+            ["fingerprint", fp, "populate_seconds", json.dumps(round(time.monotonic() - started, 1)),
+             "synthetic", json.dumps(gen.SYNTHETIC_NOTE)],
+        )  # fmt: skip
+    log(f"analyzed in {time.monotonic() - started:.0f} s")
+
+
+def _data_stats() -> dict:
+    from django.db import connection
+
+    stats = {}
+    with connection.cursor() as cursor:
+        for key, table in (
+            ("services", "directory_service"),
+            ("organizations", "directory_organization"),
+            ("search_tokens", "directory_searchtoken"),
+            ("local_governments", "core_localgovernment"),
+        ):
+            cursor.execute(f"SELECT COUNT(*) FROM {table}")
+            stats[key] = cursor.fetchone()[0]
+        cursor.execute("SELECT area_scope, COUNT(*) FROM directory_service GROUP BY area_scope ORDER BY area_scope")
+        stats["by_scope"] = dict(cursor.fetchall())
+        cursor.execute("SELECT COUNT(*) FROM directory_service WHERE status = 'active'")
+        stats["active"] = cursor.fetchone()[0]
+        cursor.execute("SELECT COUNT(DISTINCT area_id) FROM directory_service WHERE area_id IS NOT NULL")
+        stats["areas_with_services"] = cursor.fetchone()[0]
+        if connection.vendor == "sqlite":
+            stats["size_bytes"] = SQLITE_PATH.stat().st_size
+        else:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            stats["size_bytes"] = cursor.fetchone()[0]
+    return stats
+
+
+def _versions() -> dict:
+    from django.db import connection
+
+    versions = {"python": platform.python_version(), "sqlite": sqlite3.sqlite_version}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            versions["postgresql"] = cursor.fetchone()[0]
+    return versions
+
+
+# --- the measurement --------------------------------------------------------------------------
+
+
+def build_queries(seed: int) -> list[dict]:
+    rng = random.Random(seed * 7 + 1)
+    queries = []
+    for length, (always, common, rare) in sorted(QUERY_POOLS.items()):
+        chosen = [(q, "common") for q in always]
+        chosen += [(q, "common") for q in rng.sample(common, COMMON_PER_LENGTH)]
+        chosen += [(q, "rare") for q in rng.sample(rare, RARE_PER_LENGTH)]
+        for text, kind in chosen:
+            assert len(text) == length, text
+            queries.append({"text": text, "length": length, "kind": kind})
+    return queries
+
+
+def build_cases(seed: int, queries: list[dict]) -> list[dict]:
+    """Every (query, filter set) pair with concrete, seeded filter values."""
+    from tsunagari.core.lgcode import load_local_governments
+    from tsunagari.core.vocabulary import TOPICS
+
+    rng = random.Random(seed * 7 + 2)
+    municipalities = sorted(r["code"] for r in load_local_governments() if r["kind"] != "prefecture")
+    area_codes = rng.sample(municipalities, 12)
+    topics = sorted(TOPICS)
+    ages = [12, 16, 25, 45, 72]
+    cases = []
+    for number, query in enumerate(queries):
+        area = area_codes[number % len(area_codes)]
+        topic = rng.choice(topics)
+        age = ages[number % len(ages)]
+        values = {
+            "none": {},
+            "area": {"area": area},
+            "topic": {"topics": [topic]},
+            "age": {"age": age},
+            "open_now": {"open_now": True},
+            "24h": {"is_24h": True},
+            "combined": {"area": area, "topics": [topic], "age": age, "open_now": True},
+        }
+        for name in FILTER_SETS:
+            cases.append({**query, "filters": name, "values": values[name]})
+    return cases
+
+
+def _naive(query: str, values: dict) -> tuple[int, list[str]]:
+    """The baseline: LIKE '%q%' over the same text columns, same filters, ORDER BY name, + COUNT."""
+    from django.db import connection
+
+    from tsunagari.core.lgcode import normalize
+    from tsunagari.core.models import LocalGovernment
+    from tsunagari.core.vocabulary import AUDIENCE_AGES, audiences_for_age
+    from tsunagari.directory.selectors.hours import schedule_for
+
+    pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    columns = ["s.name", "s.alternate_name", "s.description", "s.eligibility_description", "o.name"]
+    where = ["s.status = 'active'", "(" + " OR ".join(f"{c} LIKE %s ESCAPE '\\'" for c in columns) + ")"]
+    params: list = [pattern] * len(columns)
+
+    def has_terms(codes: list[str]) -> str:
+        params.extend(codes)
+        marks = ", ".join(["%s"] * len(codes))
+        return f"EXISTS (SELECT 1 FROM directory_serviceattribute a WHERE a.service_id = s.id AND a.term_id IN ({marks}))"
+
+    if values.get("topics"):
+        where.append(has_terms([f"topic:{t}" for t in values["topics"]]))
+    if values.get("age") is not None:
+        age = values["age"]
+        fits = sorted(audiences_for_age(age))
+        where.append(
+            f"(NOT {has_terms([f'audience:{a}' for a in AUDIENCE_AGES])} OR {has_terms([f'audience:{a}' for a in fits])})"
+        )
+        where.append("(s.minimum_age IS NULL OR s.minimum_age <= %s) AND (s.maximum_age IS NULL OR s.maximum_age >= %s)")
+        params += [age, age]
+    if values.get("area"):
+        code = normalize(values["area"])
+        government = LocalGovernment.objects.get(pk=code)
+        codes = sorted({code, government.prefecture_lgcode} | ({government.parent_id} if government.parent_id else set()))
+        where.append(f"(s.area_scope = 'national' OR s.area_id IN ({', '.join(['%s'] * len(codes))}))")
+        params += codes
+    if values.get("is_24h"):
+        where.append("s.is_24h = %s")
+        params.append(True)
+    sql_from = (
+        " FROM directory_service s JOIN directory_organization o ON o.id = s.organization_id WHERE "
+        + " AND ".join(where)
+    )
+    with connection.cursor() as cursor:
+        if values.get("open_now"):
+            cursor.execute(f"SELECT s.id, s.is_24h, s.schedule_spec{sql_from} ORDER BY s.name", params)
+            ids = []
+            for sid, is_24h, spec in cursor.fetchall():
+                schedule = schedule_for(spec)
+                if (bool(is_24h) if schedule is None else schedule.is_open(NOW)):
+                    ids.append(sid)
+            return len(ids), ids[:PAGE]
+        cursor.execute(f"SELECT s.id{sql_from} ORDER BY s.name LIMIT {PAGE}", params)
+        ids = [r[0] for r in cursor.fetchall()]
+        cursor.execute(f"SELECT COUNT(*){sql_from}", params)
+        return cursor.fetchone()[0], ids
+
+
+def _indexed(query: str, values: dict) -> tuple[int, list[str]]:
+    from tsunagari.directory.selectors.search import SearchFilters, search_services
+
+    page = search_services(query, SearchFilters(**values), limit=PAGE, now=NOW)
+    return page.total, [h.service_id for h in page.hits]
+
+
+def measure(seed: int, repeat: int) -> dict:
+    """Warm up, then time every case ``repeat`` times, indexed and naive interleaved."""
+    queries = build_queries(seed)
+    cases = build_cases(seed, queries)
+    log(f"warming up ({len(cases)} cases)")
+    for case in cases:
+        case["total"], _ = _indexed(case["text"], case["values"])
+        case["naive_total"], _ = _naive(case["text"], case["values"])
+        case["indexed_ms"], case["naive_ms"] = [], []
+    rng = random.Random(seed * 7 + 3)
+    started = time.monotonic()
+    for round_number in range(repeat):
+        order = list(range(len(cases)))
+        rng.shuffle(order)
+        for i in order:
+            case = cases[i]
+            t0 = time.perf_counter_ns()
+            _indexed(case["text"], case["values"])
+            t1 = time.perf_counter_ns()
+            _naive(case["text"], case["values"])
+            t2 = time.perf_counter_ns()
+            case["indexed_ms"].append((t1 - t0) / 1e6)
+            case["naive_ms"].append((t2 - t1) / 1e6)
+        log(f"round {round_number + 1}/{repeat} done ({time.monotonic() - started:.0f} s)")
+    return {"queries": queries, "cases": cases, "measured_at": datetime.now(TOKYO).isoformat(timespec="seconds")}
+
+
+# --------------------------------------------------------------------------------------------
+# Report
+# --------------------------------------------------------------------------------------------
+
+
+def percentile(samples: list[float], p: float) -> float:
+    """Linear interpolation between closest ranks (the usual "type 7" definition)."""
+    data = sorted(samples)
+    if not data:
+        return float("nan")
+    k = (len(data) - 1) * p / 100
+    low = int(k)
+    high = min(low + 1, len(data) - 1)
+    return data[low] + (data[high] - data[low]) * (k - low)
+
+
+def _stats(cases: list[dict]) -> dict:
+    indexed = [t for c in cases for t in c["indexed_ms"]]
+    naive = [t for c in cases for t in c["naive_ms"]]
+    s = {f"i{p}": percentile(indexed, p) for p in (50, 95, 99)}
+    s.update({f"n{p}": percentile(naive, p) for p in (50, 95, 99)})
+    s["samples"] = len(indexed)
+    s["imax"] = max(indexed) if indexed else float("nan")
+    return s
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}" if value < 100 else f"{value:.0f}"
+
+
+def _row(label: str, cases: list[dict]) -> str:
+    s = _stats(cases)
+    return (
+        f"| {label} | {len(cases)} | {_ms(s['i50'])} | {_ms(s['i95'])} | {_ms(s['i99'])} | "
+        f"{_ms(s['n50'])} | {_ms(s['n95'])} | {_ms(s['n99'])} | "
+        f"{s['n50'] / s['i50']:.0f}× | {s['n95'] / s['i95']:.0f}× |"
+    )
+
+
+TABLE_HEAD = (
+    "| {what} | cases | indexed p50 | p95 | p99 | naive p50 | p95 | p99 | speed-up p50 | speed-up p95 |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+)
+
+
+def _machine() -> dict:
+    info = {"cpu": platform.processor() or "unknown", "cores": os.cpu_count(), "ram": "unknown", "os": platform.platform()}
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu"] = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                info["ram"] = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+        for line in Path("/etc/os-release").read_text().splitlines():
+            if line.startswith("PRETTY_NAME="):
+                info["os"] = f"{line.split('=', 1)[1].strip(chr(34))} (Linux {platform.release()})"
+    except OSError:
+        pass
+    return info
+
+
+def render_report(results: list[dict], args: argparse.Namespace) -> str:
+    machine = _machine()
+    versions: dict = {}
+    for r in results:
+        versions.update(r["versions"])
+    first = results[0]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`.venv/bin/python bench/run.py`); do not edit by hand. "
+        "Options: `--services N` (default 100000), `--only sqlite|postgresql`, `--repeat R`, `--rebuild`.",
+        "",
+        f"- Date: {first['measured_at'][:10]} (measured {', '.join(r['measured_at'] for r in results)})",
+        f"- Machine: {machine['cpu']}, {machine['cores']} cores, {machine['ram']} RAM, {machine['os']}",
+        f"- Python {versions.get('python')}, SQLite {versions.get('sqlite')}"
+        + (f", PostgreSQL {versions['postgresql']}" if "postgresql" in versions else "")
+        + " (server on the same machine, default configuration)",
+        "",
+        "## Search latency",
+        "",
+        f"Data: {first['services']:,} **synthetic** services from `bench/generate.py` (seed {first['seed']}; "
+        f"~5% national, the rest spread over all {first['data']['local_governments']:,} local governments), "
+        "written to separate benchmark databases only (`bench/out/bench.sqlite3`, PostgreSQL `tsunagari_bench`). "
+        "The search index is computed by the real `search_index.service_fields` + `search_query.document_tokens`.",
+        "",
+        f"Each case is one query × one filter set; {len(first['queries'])} queries "
+        f"(lengths 1–6, common and rare words) × {len(FILTER_SETS)} filter sets "
+        f"({', '.join(FILTER_SETS)}) = {len(first['cases'])} cases, each timed {first['repeat']} times after a "
+        "warm-up pass. **Indexed** = `search_services(q, filters, limit=20)` end to end (Python + SQL: first page "
+        "of 20 with the total count, open-now evaluated). **Naive** = `SELECT … FROM directory_service JOIN "
+        "directory_organization WHERE status = 'active' AND (name LIKE '%q%' OR alternate_name … OR description … "
+        "OR eligibility_description … OR organization name …) AND <same filters> ORDER BY name LIMIT 20` plus its "
+        "`COUNT(*)` (open-now: all matching rows evaluated in Python), timed in the same run, interleaved. "
+        "Times in milliseconds.",
+        "",
+        f"Target: indexed p95 ≤ {TARGET_P95_MS:.0f} ms and ≥ {TARGET_SPEEDUP:.0f}× faster than naive.",
+        "",
+        "| database | cases | indexed p50 | p95 | p99 | max | naive p50 | p95 | p99 | speed-up p50 | speed-up p95 | target |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        s = _stats(r["cases"])
+        ok = s["i95"] <= TARGET_P95_MS and s["n50"] / s["i50"] >= TARGET_SPEEDUP and s["n95"] / s["i95"] >= TARGET_SPEEDUP
+        lines.append(
+            f"| {_label(r)} | {len(r['cases'])} | {_ms(s['i50'])} | {_ms(s['i95'])} | {_ms(s['i99'])} | {_ms(s['imax'])} | "
+            f"{_ms(s['n50'])} | {_ms(s['n95'])} | {_ms(s['n99'])} | {s['n50'] / s['i50']:.0f}× | "
+            f"{s['n95'] / s['i95']:.0f}× | {'met' if ok else '**missed**'} |"
+        )
+    for r in results:
+        cases = r["cases"]
+        d = r["data"]
+        lines += [
+            "",
+            f"### {_label(r)}",
+            "",
+            f"{d['services']:,} services ({d['active']:,} active; "
+            + ", ".join(f"{k} {v:,}" for k, v in d["by_scope"].items())
+            + f"; {d['areas_with_services']:,} local governments with services), {d['organizations']:,} organizations, "
+            f"{d['search_tokens']:,} search-token rows; database {d['size_bytes'] / 1024**2:,.0f} MiB"
+            + (f"; populated in {r['populate_seconds']:.0f} s" if r.get("populate_seconds") else "")
+            + ".",
+            "",
+            "By query length (all filter sets):",
+            "",
+            TABLE_HEAD.format(what="length"),
+        ]
+        for length in range(1, 7):
+            lines.append(_row(str(length), [c for c in cases if c["length"] == length]))
+        lines.append(_row("all", cases))
+        lines += ["", "By query length, no filters:", "", TABLE_HEAD.format(what="length")]
+        for length in range(1, 7):
+            lines.append(_row(str(length), [c for c in cases if c["length"] == length and c["filters"] == "none"]))
+        lines += ["", "By filter set (all lengths):", "", TABLE_HEAD.format(what="filters")]
+        for name in FILTER_SETS:
+            lines.append(_row(name, [c for c in cases if c["filters"] == name]))
+        slow = sorted(cases, key=lambda c: -percentile(c["indexed_ms"], 95))[:8]
+        lines += [
+            "",
+            "Slowest cases (indexed p95):",
+            "",
+            "| query | filters | total | indexed p50 | p95 | naive p50 |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        for c in slow:
+            lines.append(
+                f"| {c['text']} | {c['filters']} | {c['total']:,} | {_ms(percentile(c['indexed_ms'], 50))} | "
+                f"{_ms(percentile(c['indexed_ms'], 95))} | {_ms(percentile(c['naive_ms'], 50))} |"
+            )
+    lines += ["", "### Queries", "", "Matches without filters (total count of the indexed search):", ""]
+    lines += ["| query | length | kind | " + " | ".join(_label(r) for r in results) + " |"]
+    lines += ["|---|---:|---|" + "---:|" * len(results)]
+    for q in first["queries"]:
+        totals = []
+        for r in results:
+            case = next(c for c in r["cases"] if c["text"] == q["text"] and c["filters"] == "none")
+            totals.append(f"{case['total']:,}")
+        lines.append(f"| {q['text']} | {q['length']} | {q['kind']} | " + " | ".join(totals) + " |")
+    lines += ["", NOTES.strip(), ""]
+    return "\n".join(lines)
+
+
+def _label(result: dict) -> str:
+    return "SQLite" if result["database"] == "sqlite" else "PostgreSQL"
+
+
+NOTES = """
+## Notes
+
+- Filter values are seeded: `area` is one of 12 municipality codes, `topic` a topic code, `age` one of
+  12/16/25/45/72, `open_now` is evaluated at Tuesday 2026-11-17 14:00 JST; `combined` = area + topic + age +
+  open now.
+- The naive baseline does not normalise text (no NFKC, katakana folding, synonyms) and does not search topic
+  labels, so its result sets differ; it is a cost reference, not a correctness reference (`tests/directory/
+  test_search.py` checks the indexed search against a brute-force scan of the normalised text).
+- No timing is asserted in the test suite; this file is the record.
+"""
+
+
+if __name__ == "__main__":
+    sys.exit(main())
