@@ -15,7 +15,6 @@ municipality has services.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tsunagari.core.ids import stable_uuid
@@ -33,7 +32,12 @@ SUBJECTS: list[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
     ("孤独・孤立", ("loneliness",), ("adult", "youth", "elderly"), ("孤独", "孤立", "話し相手", "居場所")),
     ("居場所づくり", ("loneliness",), ("youth", "adult"), ("居場所", "交流", "仲間づくり")),
     ("こころの健康", ("mental_health",), ("adult", "youth"), ("心の不調", "うつ", "ストレス", "眠れない")),
-    ("自殺予防", ("suicide", "mental_health"), ("adult", "youth"), ("死にたい気持ち", "つらい気持ち", "自死")),
+    (
+        "自殺予防",
+        ("suicide", "mental_health"),
+        ("adult", "youth"),
+        ("死にたい気持ち", "つらい気持ち", "自死"),
+    ),
     ("いのちの電話", ("suicide",), ("adult", "youth", "under18"), ("死にたい気持ち", "つらい気持ち", "孤独")),
     ("生活困窮", ("poverty",), ("adult",), ("生活費", "家賃", "失業", "生活保護", "生活困窮")),
     ("生活自立", ("poverty", "employment"), ("adult",), ("生活費", "就労", "家計", "生活困窮")),
@@ -51,8 +55,18 @@ SUBJECTS: list[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
     ("子育て", ("child_rearing",), ("adult", "family_of_person"), ("子育て", "育児", "妊娠", "出産")),
     ("妊娠", ("child_rearing",), ("youth", "adult"), ("妊娠", "出産", "産後", "予期せぬ妊娠")),
     ("DV", ("dv_sexual_violence",), ("adult",), ("DV", "配偶者からの暴力", "避難", "保護")),
-    ("性暴力被害", ("dv_sexual_violence", "crime_victim"), ("adult", "youth"), ("性暴力", "性被害", "ワンストップ")),
-    ("児童虐待", ("abuse", "child_rearing"), ("under18", "family_of_person"), ("虐待", "子どもの安全", "通告")),
+    (
+        "性暴力被害",
+        ("dv_sexual_violence", "crime_victim"),
+        ("adult", "youth"),
+        ("性暴力", "性被害", "ワンストップ"),
+    ),
+    (
+        "児童虐待",
+        ("abuse", "child_rearing"),
+        ("under18", "family_of_person"),
+        ("虐待", "子どもの安全", "通告"),
+    ),
     ("いじめ", ("bullying_school",), ("under18", "family_of_person"), ("いじめ", "学校", "友だち関係")),
     ("不登校", ("bullying_school",), ("under18", "family_of_person"), ("不登校", "学校", "学び")),
     ("教育", ("bullying_school",), ("under18", "family_of_person"), ("学校", "進路", "学び")),
@@ -64,12 +78,27 @@ SUBJECTS: list[tuple[str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = 
     ("難病", ("health_illness",), ("adult",), ("難病", "療養", "医療費")),
     ("がん", ("health_illness",), ("adult", "family_of_person"), ("がん", "治療", "療養", "仕事との両立")),
     ("遺族", ("bereavement",), ("adult", "family_of_person"), ("死別", "遺族", "グリーフケア")),
-    ("ひきこもり", ("hikikomori",), ("youth", "adult", "family_of_person"), ("ひきこもり", "居場所", "家族会")),
-    ("依存症", ("addiction", "mental_health"), ("adult", "family_of_person"), ("依存症", "アルコール", "薬物")),
+    (
+        "ひきこもり",
+        ("hikikomori",),
+        ("youth", "adult", "family_of_person"),
+        ("ひきこもり", "居場所", "家族会"),
+    ),
+    (
+        "依存症",
+        ("addiction", "mental_health"),
+        ("adult", "family_of_person"),
+        ("依存症", "アルコール", "薬物"),
+    ),
     ("ギャンブル依存症", ("addiction",), ("adult", "family_of_person"), ("ギャンブル", "依存症", "借金")),
     ("犯罪被害者", ("crime_victim",), ("adult", "family_of_person"), ("犯罪被害", "支援", "被害者")),
     ("高齢者", ("elderly",), ("elderly", "family_of_person"), ("高齢者", "見守り", "介護", "認知症")),
-    ("地域包括支援", ("elderly", "caregiving"), ("elderly", "family_of_person"), ("介護", "高齢者", "見守り")),
+    (
+        "地域包括支援",
+        ("elderly", "caregiving"),
+        ("elderly", "family_of_person"),
+        ("介護", "高齢者", "見守り"),
+    ),
 ]
 
 WINDOWS = [
@@ -208,7 +237,9 @@ def areas() -> list[Area]:
 def _office(area: Area) -> str:
     if area.kind == "prefecture":
         return {"東京都": "東京都庁", "北海道": "北海道庁"}.get(area.label, area.label + "庁")
-    return area.label + {"town": "役場", "village": "役場", "ward": "役所", "special_ward": "役所"}.get(area.kind, "役所")
+    return area.label + {"town": "役場", "village": "役場", "ward": "役所", "special_ward": "役所"}.get(
+        area.kind, "役所"
+    )
 
 
 def _weighted(rng: random.Random, choices: list[tuple], weight_index: int = -1):
@@ -225,7 +256,9 @@ class _Organizations:
         org = self.by_key.get(key)
         if org is None:
             local_id = f"bench-org-{key}"
-            org = self.by_key[key] = SynthOrganization(stable_uuid("organization", local_id), local_id, name, area_code)
+            org = self.by_key[key] = SynthOrganization(
+                stable_uuid("organization", local_id), local_id, name, area_code
+            )
         return org
 
 
@@ -273,7 +306,7 @@ def _service(number: int, rng: random.Random, all_areas: list[Area], orgs: _Orga
     audience_codes = sorted(set(rng.sample(audiences, k=min(len(audiences), rng.randint(1, 2)))))
     if rng.random() < 0.1 and "family_of_person" not in audience_codes:
         audience_codes.append("family_of_person")
-    channel_codes = ["phone"] + rng.sample([c for c in CHANNELS if c != "phone"], k=rng.randint(0, 3))
+    channel_codes = ["phone", *rng.sample([c for c in CHANNELS if c != "phone"], k=rng.randint(0, 3))]
     if rng.random() < 0.1:
         channel_codes.remove("phone")
         if not channel_codes:
@@ -331,9 +364,13 @@ def _service(number: int, rng: random.Random, all_areas: list[Area], orgs: _Orga
         is_24h=bool(schedule and schedule.get("is_24h")),
         hours_text=hours_text,
         schedule_spec=schedule,
-        area_scope="national" if area is None else ("prefecture" if area.kind == "prefecture" else "municipality"),
+        area_scope="national"
+        if area is None
+        else ("prefecture" if area.kind == "prefecture" else "municipality"),
         area_code=None if area is None else area.code,
         prefecture_code="" if area is None else area.prefecture_code,
         terms=terms,
-        languages=sorted(["ja", *rng.sample(LANGUAGES, k=rng.randint(2, 6))]) if "foreign_resident" in topics else [],
+        languages=sorted(["ja", *rng.sample(LANGUAGES, k=rng.randint(2, 6))])
+        if "foreign_resident" in topics
+        else [],
     )

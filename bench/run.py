@@ -27,7 +27,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -51,9 +51,9 @@ TARGET_P95_MS = 15.0
 TARGET_SPEEDUP = 20.0
 PAGE = 20
 
-# Code whose change alters what is indexed: a populated benchmark database is rebuilt when it changes.
+# Code whose change alters what is indexed: a populated benchmark database is rebuilt when it changes
+# (and when the generator's output changes, see ``fingerprint``).
 FINGERPRINT_FILES = [
-    "bench/generate.py",
     "src/tsunagari/directory/textnorm.py",
     "src/tsunagari/directory/search_query.py",
     "src/tsunagari/directory/search_index.py",
@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=gen.DEFAULT_SEED)
     parser.add_argument("--rebuild", action="store_true", help="repopulate even if the fingerprint matches")
     parser.add_argument("--no-report", action="store_true", help="do not rewrite BENCHMARKS.md")
+    parser.add_argument("--no-verify", action="store_true", help="skip checking that both search plans agree")
     parser.add_argument("--worker", choices=DATABASES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -104,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
         result_file.unlink(missing_ok=True)
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", db, "--services", str(args.services),
                "--repeat", str(args.repeat), "--naive-repeat", str(args.naive_repeat), "--seed", str(args.seed)]  # fmt: skip
-        if args.rebuild:
-            cmd.append("--rebuild")
+        cmd += ["--rebuild"] if args.rebuild else []
+        cmd += ["--no-verify"] if args.no_verify else []
         env = dict(os.environ, **_worker_env(db))
         print(f"== {db}", flush=True)
         started = time.monotonic()
@@ -139,6 +140,8 @@ def _worker_env(db: str) -> dict[str, str]:
 
 def fingerprint(n: int, seed: int) -> str:
     digest = hashlib.sha256(f"{gen.GENERATOR_VERSION}:{n}:{seed}".encode())
+    organizations, services = gen.generate(min(n, 2000), seed)  # a sample of the output, not the source
+    digest.update(repr((organizations, services)).encode())
     for name in FINGERPRINT_FILES:
         digest.update((ROOT / name).read_bytes())
     return digest.hexdigest()[:16]
@@ -212,8 +215,10 @@ def worker(args: argparse.Namespace) -> int:
         "versions": _versions(),
         "data": _data_stats(),
     }
-    result.update(measure(args.seed, args.repeat, args.naive_repeat))
-    (OUT / f"results-{db}.json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    result.update(measure(args.seed, args.repeat, args.naive_repeat, verify=not args.no_verify))
+    (OUT / f"results-{db}.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     return 0
 
 
@@ -263,7 +268,9 @@ def dataset(n: int, seed: int, fp: str):
             return pickle.load(fh)
     started = time.monotonic()
     organizations, services = gen.generate(n, seed)
-    log(f"generated {len(services)} services, {len(organizations)} organizations in {time.monotonic() - started:.0f} s")
+    log(
+        f"generated {len(services)} services, {len(organizations)} organizations in {time.monotonic() - started:.0f} s"
+    )
     started = time.monotonic()
     work = [
         (s.name, s.alternate_name, s.organization_name, s.description, s.eligibility_description, s.terms)
@@ -358,7 +365,9 @@ def _index_definitions(table: str) -> list[str]:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = %s ORDER BY name", [table])
         else:
-            cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname", [table])
+            cursor.execute(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s ORDER BY indexname", [table]
+            )
         return [f"{name}: {sql}" for name, sql in cursor.fetchall()]
 
 
@@ -380,7 +389,14 @@ def populate(n: int, seed: int, fp: str) -> None:
         "verification_note": gen.SYNTHETIC_NOTE,
     }
     org_records = [
-        {"id": o.id, "local_id": o.local_id, "name": o.name, "area_id": o.area_code, "updated_at": TIMESTAMP, **common}
+        {
+            "id": o.id,
+            "local_id": o.local_id,
+            "name": o.name,
+            "area_id": o.area_code,
+            "updated_at": TIMESTAMP,
+            **common,
+        }
         for o in organizations
     ]
     service_records = []
@@ -388,7 +404,11 @@ def populate(n: int, seed: int, fp: str) -> None:
         service_records.append(
             {
                 **common,
-                **{k: v for k, v in vars(s).items() if k not in ("area_code", "organization_name", "terms", "languages")},
+                **{
+                    k: v
+                    for k, v in vars(s).items()
+                    if k not in ("area_code", "organization_name", "terms", "languages")
+                },
                 "area_id": s.area_code,
                 "search_text": text,
                 "created_at": TIMESTAMP,
@@ -479,7 +499,9 @@ def _data_stats() -> dict:
         ):
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
             stats[key] = cursor.fetchone()[0]
-        cursor.execute("SELECT area_scope, COUNT(*) FROM directory_service GROUP BY area_scope ORDER BY area_scope")
+        cursor.execute(
+            "SELECT area_scope, COUNT(*) FROM directory_service GROUP BY area_scope ORDER BY area_scope"
+        )
         stats["by_scope"] = dict(cursor.fetchall())
         cursor.execute("SELECT COUNT(*) FROM directory_service WHERE status = 'active'")
         stats["active"] = cursor.fetchone()[0]
@@ -551,7 +573,7 @@ def build_cases(seed: int, queries: list[dict]) -> list[dict]:
 
 def _naive(query: str, values: dict) -> tuple[int, list[str]]:
     """The baseline: LIKE '%q%' over the same text columns, same filters, ORDER BY name, + COUNT."""
-    from django.db import connection
+    from django.db import connection, transaction
 
     from tsunagari.core.lgcode import normalize
     from tsunagari.core.models import LocalGovernment
@@ -576,12 +598,16 @@ def _naive(query: str, values: dict) -> tuple[int, list[str]]:
         where.append(
             f"(NOT {has_terms([f'audience:{a}' for a in AUDIENCE_AGES])} OR {has_terms([f'audience:{a}' for a in fits])})"
         )
-        where.append("(s.minimum_age IS NULL OR s.minimum_age <= %s) AND (s.maximum_age IS NULL OR s.maximum_age >= %s)")
+        where.append(
+            "(s.minimum_age IS NULL OR s.minimum_age <= %s) AND (s.maximum_age IS NULL OR s.maximum_age >= %s)"
+        )
         params += [age, age]
     if values.get("area"):
         code = normalize(values["area"])
         government = LocalGovernment.objects.get(pk=code)
-        codes = sorted({code, government.prefecture_lgcode} | ({government.parent_id} if government.parent_id else set()))
+        codes = sorted(
+            {code, government.prefecture_lgcode} | ({government.parent_id} if government.parent_id else set())
+        )
         where.append(f"(s.area_scope = 'national' OR s.area_id IN ({', '.join(['%s'] * len(codes))}))")
         params += codes
     if values.get("is_24h"):
@@ -591,7 +617,9 @@ def _naive(query: str, values: dict) -> tuple[int, list[str]]:
         " FROM directory_service s JOIN directory_organization o ON o.id = s.organization_id WHERE "
         + " AND ".join(where)
     )
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL jit = off")  # as search_services does: same server settings for both
         if values.get("open_now"):
             cursor.execute(f"SELECT s.id, s.is_24h, s.schedule_spec{sql_from} ORDER BY s.name", params)
             ids = []
@@ -617,7 +645,7 @@ def _indexed(query: str, values: dict) -> tuple[int, list[str]]:
     return page.total, [h.service_id for h in page.hits]
 
 
-def measure(seed: int, repeat: int, naive_repeat: int) -> dict:
+def measure(seed: int, repeat: int, naive_repeat: int, verify: bool = True) -> dict:
     """Warm up, then time every case ``repeat`` times (naive: ``naive_repeat`` times), interleaved.
 
     Every case's indexed search runs once untimed first; the naive scan reads the whole table
@@ -628,6 +656,7 @@ def measure(seed: int, repeat: int, naive_repeat: int) -> dict:
     log(f"warming up ({len(cases)} cases)")
     for case in cases:
         case["total"], _ = _indexed(case["text"], case["values"])
+        case["plan"] = _plan(case["text"], case["values"])
         case["indexed_ms"], case["naive_ms"] = [], []
     if naive_repeat:
         for case in cases[: len(FILTER_SETS)]:
@@ -649,7 +678,64 @@ def measure(seed: int, repeat: int, naive_repeat: int) -> dict:
                 case["naive_total"], _ = _naive(case["text"], case["values"])
                 case["naive_ms"].append((time.perf_counter_ns() - t0) / 1e6)
         log(f"round {round_number + 1}/{rounds} done ({time.monotonic() - started:.0f} s)")
-    return {"queries": queries, "cases": cases, "measured_at": datetime.now(TOKYO).isoformat(timespec="seconds")}
+    result = {
+        "queries": queries,
+        "cases": cases,
+        "measured_at": datetime.now(TOKYO).isoformat(timespec="seconds"),
+    }
+    if verify:
+        result["verification"] = verify_plans(cases)
+    return result
+
+
+def _plan(query: str, values: dict) -> str:
+    """Which plan ``search_services`` picks for the case: "filters" (filter-driven) or "index"."""
+    from tsunagari.directory.search_query import parse_query
+    from tsunagari.directory.selectors import search
+
+    try:
+        terms = parse_query(query)
+        _, _, selective = search._filter_sql(search.SearchFilters(**values))
+        if not (terms and selective):
+            return "index"
+        counts = search._row_counts(search._index_keys(terms))
+        return "filters" if search._estimate(terms, counts) >= search.DRIVE_FROM_FILTERS_ABOVE else "index"
+    except AttributeError:  # the search module changed; the plan is not reported
+        return "?"
+
+
+def verify_plans(cases: list[dict]) -> dict:
+    """Force each search plan in turn: pages (offsets 0 and 40) and totals must be identical."""
+    from tsunagari.directory.selectors import search
+
+    if not hasattr(search, "DRIVE_FROM_FILTERS_ABOVE"):
+        return {"checked": 0, "mismatches": []}
+    saved = search.DRIVE_FROM_FILTERS_ABOVE
+    checked, mismatches = 0, []
+    started = time.monotonic()
+    try:
+        for case in cases:
+            for offset in (0, 40):
+                pages = []
+                for threshold in (0, 10**9):  # filter-driven whenever a selective filter is set; never
+                    search.DRIVE_FROM_FILTERS_ABOVE = threshold
+                    page = search.search_services(
+                        case["text"],
+                        search.SearchFilters(**case["values"]),
+                        limit=PAGE,
+                        offset=offset,
+                        now=NOW,
+                    )
+                    pages.append((page.total, [(h.service_id, h.score) for h in page.hits]))
+                checked += 1
+                if pages[0] != pages[1]:
+                    mismatches.append(f"{case['text']} / {case['filters']} / offset {offset}")
+    finally:
+        search.DRIVE_FROM_FILTERS_ABOVE = saved
+    log(
+        f"verified both plans on {checked} pages in {time.monotonic() - started:.0f} s: {len(mismatches)} mismatches"
+    )
+    return {"checked": checked, "mismatches": mismatches}
 
 
 # --------------------------------------------------------------------------------------------
@@ -698,7 +784,12 @@ TABLE_HEAD = (
 
 
 def _machine() -> dict:
-    info = {"cpu": platform.processor() or "unknown", "cores": os.cpu_count(), "ram": "unknown", "os": platform.platform()}
+    info = {
+        "cpu": platform.processor() or "unknown",
+        "cores": os.cpu_count(),
+        "ram": "unknown",
+        "os": platform.platform(),
+    }
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -760,7 +851,11 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
     ]
     for r in results:
         s = _stats(r["cases"])
-        ok = s["i95"] <= TARGET_P95_MS and s["n50"] / s["i50"] >= TARGET_SPEEDUP and s["n95"] / s["i95"] >= TARGET_SPEEDUP
+        ok = (
+            s["i95"] <= TARGET_P95_MS
+            and s["n50"] / s["i50"] >= TARGET_SPEEDUP
+            and s["n95"] / s["i95"] >= TARGET_SPEEDUP
+        )
         lines.append(
             f"| {_label(r)} | {len(r['cases'])} | {_ms(s['i50'])} | {_ms(s['i95'])} | {_ms(s['i99'])} | {_ms(s['imax'])} | "
             f"{_ms(s['n50'])} | {_ms(s['n95'])} | {_ms(s['n99'])} | {s['n50'] / s['i50']:.0f}× | "
@@ -789,7 +884,9 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
         lines.append(_row("all", cases))
         lines += ["", "By query length, no filters:", "", TABLE_HEAD.format(what="length")]
         for length in range(1, 7):
-            lines.append(_row(str(length), [c for c in cases if c["length"] == length and c["filters"] == "none"]))
+            lines.append(
+                _row(str(length), [c for c in cases if c["length"] == length and c["filters"] == "none"])
+            )
         lines += ["", "By filter set (all lengths):", "", TABLE_HEAD.format(what="filters")]
         for name in FILTER_SETS:
             lines.append(_row(name, [c for c in cases if c["filters"] == name]))
@@ -798,13 +895,30 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
             "",
             "Slowest cases (indexed p95):",
             "",
-            "| query | filters | total | indexed p50 | p95 | naive p50 |",
-            "|---|---|---:|---:|---:|---:|",
+            "| query | filters | plan | total | indexed p50 | p95 | naive p50 |",
+            "|---|---|---|---:|---:|---:|---:|",
         ]
         for c in slow:
             lines.append(
-                f"| {c['text']} | {c['filters']} | {c['total']:,} | {_ms(percentile(c['indexed_ms'], 50))} | "
-                f"{_ms(percentile(c['indexed_ms'], 95))} | {_ms(percentile(c['naive_ms'], 50))} |"
+                f"| {c['text']} | {c['filters']} | {c.get('plan', '?')} | {c['total']:,} | "
+                f"{_ms(percentile(c['indexed_ms'], 50))} | {_ms(percentile(c['indexed_ms'], 95))} | "
+                f"{_ms(percentile(c['naive_ms'], 50))} |"
+            )
+        plans = [c.get("plan") for c in cases]
+        lines += [
+            "",
+            f"Plans: {plans.count('index')} cases term-driven (token index first), {plans.count('filters')} "
+            "filter-driven (filtered services first).",
+        ]
+        check = r.get("verification")
+        if check:
+            outcome = (
+                "identical"
+                if not check["mismatches"]
+                else f"**different in {len(check['mismatches'])}**: " + "; ".join(check["mismatches"][:10])
+            )
+            lines.append(
+                f"Both plans forced in turn on every case (offsets 0 and 40, {check['checked']} pages): {outcome}."
             )
     lines += ["", "### Queries", "", "Matches without filters (total count of the indexed search):", ""]
     lines += ["| query | length | kind | " + " | ".join(_label(r) for r in results) + " |"]
@@ -828,11 +942,67 @@ NOTES = """
 
 - Filter values are seeded: `area` is one of 12 municipality codes, `topic` a topic code, `age` one of
   12/16/25/45/72, `open_now` is evaluated at Tuesday 2026-11-17 14:00 JST; `combined` = area + topic + age +
-  open now.
+  open now. `plan` says how `search_services` answered a case (see below).
 - The naive baseline does not normalise text (no NFKC, katakana folding, synonyms) and does not search topic
   labels, so its result sets differ; it is a cost reference, not a correctness reference (`tests/directory/
-  test_search.py` checks the indexed search against a brute-force scan of the normalised text).
+  test_search.py` checks the indexed search against a brute-force scan of the normalised text). On PostgreSQL
+  it runs with `jit = off`, as the search does.
+- Both databases keep their default settings: SQLite as `tsunagari.settings` opens it (WAL, default 2 MB page
+  cache), PostgreSQL as installed (`shared_buffers` 128 MB, `random_page_cost` 4). The data is far larger
+  than either cache (database sizes above; most of it is search-token indexes).
 - No timing is asserted in the test suite; this file is the record.
+
+## What was changed in search, and why
+
+Measured before the changes with the same data and cases (one timed run each): SQLite p50 69 ms / p95 1,055 ms /
+p99 1,834 ms, PostgreSQL p50 205 ms / p95 1,540 ms / p99 3,085 ms; naive p50 410 / 183 ms. Causes found with
+`EXPLAIN QUERY PLAN` / `EXPLAIN (ANALYZE, BUFFERS)`, and the changes
+(`directory/selectors/search.py`, SearchToken indexes + migration `directory/0002`):
+
+1. **Scores read from the table.** Every matching token row needed a table read for `weight`. Now
+   `searchtoken_token (token, service, weight)` and `searchtoken_lead (lead, service, weight)` cover the
+   lookups. SQLite uses a UNIQUE index for an equality on all its columns even when it must then read the
+   table, so single-row probes are written `token IN (%s, '')` ('' is never a token).
+2. **Open now in Python, row by row.** Every candidate's schedule was evaluated in Python (2–3 s for 相談). Now
+   the candidates are counted per distinct (schedule, 24 h) in SQL, each schedule is evaluated once, and the
+   open ones are paged in SQL.
+3. **Common words with a selective filter.** 相談 + area read all ~90,000 matching services to keep ~4,600.
+   When a bounded count of the query's index rows reaches 4,000 and a selective filter is set (area, topic,
+   audience, channel, language, 24 h), the search now starts from the filtered services, checks
+   `search_text LIKE` (exact: tokens and `search_text` are built from the same segments), scores matches by
+   index probes, and counts/orders in Python (code-point order, as `COLLATE "C"`). SQLite's statistics cannot
+   see that 96% of services are active, so then the status test is written so no index serves it (except with
+   an area filter, whose national branch needs that index).
+4. **Join order.** SQLite joins in the written order, so 生活困窮者 started from the common 生活; bigrams are now
+   joined rarest first (same bounded counts).
+5. **PostgreSQL JIT.** Cost estimates of correlated lookups pass `jit_above_cost`; compiling took up to 0.8 s
+   for a query that runs in 50 ms. The search's statements run with `SET LOCAL jit = off`.
+6. A single-spelling term of 3+ characters is confirmed by `LIKE` on the service row already joined (one
+   service lookup per candidate instead of two).
+
+Results are unchanged: `tests/directory/test_search.py` passes on both databases (also with each plan forced),
+the old and new code returned identical pages and totals for all 252 cases at offsets 0 and 40 on both
+databases on this data (checked once during the change), and every run of this benchmark forces both plans
+and compares them (line "Both plans forced" above).
+
+## Why the target is still missed
+
+- **Ordering needs every candidate's name.** The order is score, then name: the first page of 相談 (in 94% of
+  services, in the name of 57%) needs the names of ~57,000 services, i.e. one service-row lookup each
+  (3.5–7 µs on SQLite with its 2 MB page cache, similar on PostgreSQL), and the total count needs every
+  candidate's status, which lives on Service: 0.3–0.5 s, whatever the token indexes. This also sets the floor
+  for `age` and `open_now` (not selective) with common words.
+- **National services are in every area.** Area searches include all national services (5% = 5,000 here), so
+  an area search for a common word still touches ~5,000 service rows (25–50 ms).
+- **The token rows are large.** Each of the 13.9 M token rows repeats the 36-character service UUID in the table
+  and in every index, so the token indexes alone are several GB and each probe reads cold pages.
+
+What would get there (not done here: it needs schema and indexer changes beyond the SearchToken indexes):
+a compact search table keyed by an integer instead of the UUID, carrying what filters and ordering need
+(active flag, national flag, area, 24 h, age bounds, topic/audience bits, schedule group, and a name sort key),
+so that counts and first pages come from index ranges instead of service-row lookups; and for SQLite a larger
+page cache / `mmap_size` in the connection settings (a quick check on this data: 相談 + area 37 ms → 18 ms with
+`mmap_size`), for PostgreSQL `jit = off` in the connection options (then the search need not set it).
 """
 
 

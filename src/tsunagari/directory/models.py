@@ -310,6 +310,9 @@ class SearchToken(models.Model):
     ``lead`` is the bigram's first character so one-character queries are an equality lookup
     (no collation-dependent range scans). ``weight`` is the best field weight the bigram occurs in.
     Maintained by ``tsunagari.directory.search_index``; never edited by hand.
+
+    The ``token`` and ``lead`` indexes end with ``weight`` so search reads scores from the index
+    alone (no table lookup per matching row); see BENCHMARKS.md.
     """
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
@@ -320,7 +323,8 @@ class SearchToken(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["token", "service"], name="uniq_token_service")]
         indexes = [
-            models.Index(fields=["lead", "service"], name="searchtoken_lead"),
+            models.Index(fields=["token", "service", "weight"], name="searchtoken_token"),
+            models.Index(fields=["lead", "service", "weight"], name="searchtoken_lead"),
             models.Index(fields=["service"], name="searchtoken_service"),
         ]
 
