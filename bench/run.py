@@ -94,10 +94,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="repopulate even if the fingerprint matches")
     parser.add_argument("--no-report", action="store_true", help="do not rewrite BENCHMARKS.md")
     parser.add_argument("--no-verify", action="store_true", help="skip checking that both search plans agree")
+    parser.add_argument(
+        "--report-only", action="store_true", help="rewrite BENCHMARKS.md from the last results in bench/out/"
+    )
     parser.add_argument("--worker", choices=DATABASES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return worker(args)
+    if args.report_only:
+        results = [
+            json.loads((OUT / f"results-{db}.json").read_text(encoding="utf-8"))
+            for db in ([args.only] if args.only else DATABASES)
+        ]
+        REPORT.write_text(render_report(results, args), encoding="utf-8")
+        print(f"wrote {REPORT}")
+        return 0
     OUT.mkdir(parents=True, exist_ok=True)
     results = []
     for db in [args.only] if args.only else DATABASES:
@@ -212,6 +223,7 @@ def worker(args: argparse.Namespace) -> int:
         "naive_repeat": args.naive_repeat,
         "fingerprint": fp,
         "populate_seconds": populate_seconds or _meta("populate_seconds"),
+        "dataset_seconds": dataset_seconds(fp),
         "versions": _versions(),
         "data": _data_stats(),
     }
@@ -266,7 +278,7 @@ def dataset(n: int, seed: int, fp: str):
     if cache.exists():
         with cache.open("rb") as fh:
             return pickle.load(fh)
-    started = time.monotonic()
+    started = first = time.monotonic()
     organizations, services = gen.generate(n, seed)
     log(
         f"generated {len(services)} services, {len(organizations)} organizations in {time.monotonic() - started:.0f} s"
@@ -283,11 +295,20 @@ def dataset(n: int, seed: int, fp: str):
         indexed = [row for part in pool.map(_tokens_of, chunks) for row in part]
     log(f"computed index tokens in {time.monotonic() - started:.0f} s")
     data = (organizations, services, indexed)
-    for old in OUT.glob("dataset-*.pickle"):
+    for old in [*OUT.glob("dataset-*.pickle"), *OUT.glob("dataset-*.json")]:
         old.unlink()
     with cache.open("wb") as fh:
         pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    cache.with_suffix(".json").write_text(json.dumps({"seconds": round(time.monotonic() - first, 1)}))
     return data
+
+
+def dataset_seconds(fp: str) -> float | None:
+    """How long generating the records and computing their index tokens took (once, then cached)."""
+    try:
+        return json.loads((OUT / f"dataset-{fp}.json").read_text())["seconds"]
+    except (OSError, ValueError, KeyError):
+        return None
 
 
 # --- bulk writes -------------------------------------------------------------------------------
@@ -698,7 +719,7 @@ def _plan(query: str, values: dict) -> str:
         _, _, selective = search._filter_sql(search.SearchFilters(**values))
         if not (terms and selective):
             return "index"
-        counts = search._row_counts(search._index_keys(terms))
+        counts = search._row_counts(search._index_keys(terms), search.DRIVE_FROM_FILTERS_ABOVE)
         return "filters" if search._estimate(terms, counts) >= search.DRIVE_FROM_FILTERS_ABOVE else "index"
     except AttributeError:  # the search module changed; the plan is not reported
         return "?"
@@ -816,7 +837,8 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
         "# Benchmarks",
         "",
         "Written by `make bench` (`.venv/bin/python bench/run.py`); do not edit by hand. "
-        "Options: `--services N` (default 100000), `--only sqlite|postgresql`, `--repeat R`, `--rebuild`.",
+        "Options: `--services N` (default 100000), `--only sqlite|postgresql`, `--repeat R` (default 5), "
+        "`--naive-repeat R` (default 2), `--rebuild`, `--no-verify`, `--report-only`.",
         "",
         f"- Date: {first['measured_at'][:10]} (measured {', '.join(r['measured_at'] for r in results)})",
         f"- Machine: {machine['cpu']}, {machine['cores']} cores, {machine['ram']} RAM, {machine['os']}",
@@ -873,6 +895,12 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
             + f"; {d['areas_with_services']:,} local governments with services), {d['organizations']:,} organizations, "
             f"{d['search_tokens']:,} search-token rows; database {d['size_bytes'] / 1024**2:,.0f} MiB"
             + (f"; populated in {r['populate_seconds']:.0f} s" if r.get("populate_seconds") else "")
+            + (
+                f" (plus {r['dataset_seconds']:.0f} s, once for both databases, generating the records and "
+                "computing their index tokens with 2 processes; cached in `bench/out/`)"
+                if r.get("dataset_seconds")
+                else ""
+            )
             + ".",
             "",
             "By query length (all filter sets):",
@@ -955,7 +983,8 @@ NOTES = """
 ## What was changed in search, and why
 
 Measured before the changes with the same data and cases (one timed run each): SQLite p50 69 ms / p95 1,055 ms /
-p99 1,834 ms, PostgreSQL p50 205 ms / p95 1,540 ms / p99 3,085 ms; naive p50 410 / 183 ms. Causes found with
+p99 1,834 ms, PostgreSQL p50 205 ms / p95 1,540 ms / p99 3,085 ms (naive p50 410 / 183 ms, PostgreSQL then with
+JIT on). Causes found with
 `EXPLAIN QUERY PLAN` / `EXPLAIN (ANALYZE, BUFFERS)`, and the changes
 (`directory/selectors/search.py`, SearchToken indexes + migration `directory/0002`):
 
@@ -979,6 +1008,10 @@ p99 1,834 ms, PostgreSQL p50 205 ms / p95 1,540 ms / p99 3,085 ms; naive p50 410
    for a query that runs in 50 ms. The search's statements run with `SET LOCAL jit = off`.
 6. A single-spelling term of 3+ characters is confirmed by `LIKE` on the service row already joined (one
    service lookup per candidate instead of two).
+7. **Age filter.** "No age-defined audience, or one that fits" was `NOT EXISTS … OR EXISTS …`, two lookups per
+   candidate (PostgreSQL cannot turn an OR into a join). It is now the equivalent single `NOT EXISTS (a
+   non-fitting one AND NOT EXISTS (a fitting one))`, which PostgreSQL runs as an anti-join (相談 + age 16:
+   1.35 s → 0.73 s; SQLite 0.56 s → 0.52 s).
 
 Results are unchanged: `tests/directory/test_search.py` passes on both databases (also with each plan forced),
 the old and new code returned identical pages and totals for all 252 cases at offsets 0 and 40 on both
@@ -990,10 +1023,14 @@ and compares them (line "Both plans forced" above).
 - **Ordering needs every candidate's name.** The order is score, then name: the first page of 相談 (in 94% of
   services, in the name of 57%) needs the names of ~57,000 services, i.e. one service-row lookup each
   (3.5–7 µs on SQLite with its 2 MB page cache, similar on PostgreSQL), and the total count needs every
-  candidate's status, which lives on Service: 0.3–0.5 s, whatever the token indexes. This also sets the floor
+  candidate's status, which lives on Service: 0.3–0.9 s, whatever the token indexes. This also sets the floor
   for `age` and `open_now` (not selective) with common words.
 - **National services are in every area.** Area searches include all national services (5% = 5,000 here), so
   an area search for a common word still touches ~5,000 service rows (25–50 ms).
+- **PostgreSQL's naive scan is cheap, its joins are not.** The naive query runs as a parallel sequential scan
+  (2 workers) or, with an area filter, a bitmap scan of ~5,000 rows, while the indexed query for a common
+  word makes tens of thousands of index probes into multi-GB indexes through a 128 MB buffer cache; the
+  planner (default `random_page_cost` 4) often prefers a nested loop. Hence the small speed-ups there.
 - **The token rows are large.** Each of the 13.9 M token rows repeats the 36-character service UUID in the table
   and in every index, so the token indexes alone are several GB and each probe reads cold pages.
 
@@ -1001,8 +1038,9 @@ What would get there (not done here: it needs schema and indexer changes beyond 
 a compact search table keyed by an integer instead of the UUID, carrying what filters and ordering need
 (active flag, national flag, area, 24 h, age bounds, topic/audience bits, schedule group, and a name sort key),
 so that counts and first pages come from index ranges instead of service-row lookups; and for SQLite a larger
-page cache / `mmap_size` in the connection settings (a quick check on this data: 相談 + area 37 ms → 18 ms with
-`mmap_size`), for PostgreSQL `jit = off` in the connection options (then the search need not set it).
+page cache / `mmap_size` in the connection settings (a quick check on this data: the area-and-token-probe part
+of 相談 + area took 37 ms with the default cache, 18 ms with `mmap_size`), for PostgreSQL `jit = off` in the
+connection options (then the search need not set it).
 """
 
 

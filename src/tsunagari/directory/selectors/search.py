@@ -45,6 +45,8 @@ T_LANG = "directory_language"
 #: A query whose words have at least this many index rows is answered from the filter side when a
 #: selective filter is set. Also the cap of the row counts used to order bigram joins.
 DRIVE_FROM_FILTERS_ABOVE = 4000
+#: Common bigrams of one variant are recounted up to this many rows to join the rarest first (SQLite).
+JOIN_ORDER_CAP = 64000
 #: "Open now" over more distinct schedules than this is filtered in Python instead of in SQL.
 MAX_SCHEDULE_GROUPS = 200
 
@@ -114,11 +116,10 @@ def _index_keys(terms: list[Term]) -> list[tuple[str, str]]:
     return list(keys)
 
 
-def _row_counts(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Index rows per lookup, counted up to ``DRIVE_FROM_FILTERS_ABOVE`` (cheap: bounded scans)."""
+def _row_counts(keys: list[tuple[str, str]], cap: int) -> dict[tuple[str, str], int]:
+    """Index rows per lookup, counted up to ``cap`` (cheap: bounded scans)."""
     if not keys:
         return {}
-    cap = DRIVE_FROM_FILTERS_ABOVE
     parts = [
         f"(SELECT COUNT(*) FROM (SELECT 1 FROM {T_TOKEN} WHERE {column} = %s LIMIT {cap}) c{n})"
         for n, (column, _) in enumerate(keys)
@@ -126,6 +127,17 @@ def _row_counts(keys: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), [value for _, value in keys])
         return dict(zip(keys, cursor.fetchone(), strict=True))
+
+
+def _tied_bigrams(terms: list[Term], counts: dict[tuple[str, str], int]) -> list[tuple[str, str]]:
+    """Bigrams of variants whose two rarest bigrams both reached the cap: recount them to pick the rarest."""
+    tied: dict[tuple[str, str], None] = {}
+    for term in terms:
+        for variant in term.variants:
+            keys = [("token", b) for b in _bigrams(variant)]
+            if len(keys) > 1 and sorted(counts[k] for k in keys)[1] >= DRIVE_FROM_FILTERS_ABOVE:
+                tied.update(dict.fromkeys(k for k in keys if counts[k] >= DRIVE_FROM_FILTERS_ABOVE))
+    return list(tied)
 
 
 def _estimate(terms: list[Term], counts: dict[tuple[str, str], int]) -> int:
@@ -166,12 +178,13 @@ def _variant_sql(variant: str, counts: dict, confirm: bool) -> tuple[str, list]:
         joins.append(f" JOIN {T_TOKEN} t{n} ON " + PROBE.format(t=f"t{n}", sid="t0.service_id"))
         params.append(bigram)
     sql = "".join(parts) + f") / {len(bigrams)} AS w FROM {T_TOKEN} t0" + "".join(joins)
+    where, where_params = "t0.token = %s", [bigrams[0]]
     if confirm and len(variant) >= 3:
-        sql += f" JOIN {T_SERVICE} v ON v.id = t0.service_id AND v.search_text LIKE %s ESCAPE '\\'"
-        params.append(_like_pattern(variant))
-    sql += " WHERE t0.token = %s"
-    params.append(bigrams[0])
-    return sql, params
+        # CROSS JOIN: SQLite then reads the service row only after every bigram matched.
+        sql += f" CROSS JOIN {T_SERVICE} v"
+        where = f"v.id = t0.service_id AND v.search_text LIKE %s ESCAPE '\\' AND {where}"
+        where_params.insert(0, _like_pattern(variant))
+    return f"{sql} WHERE {where}", params + where_params
 
 
 def _term_sql(term: Term, counts: dict) -> tuple[str, list, list]:
@@ -340,7 +353,9 @@ def _search(query, filters, limit, offset, now) -> SearchPage:
     # Row counts decide the plan (with a selective filter) and, on SQLite, the bigram join order.
     orders_joins = connection.vendor == "sqlite" and any(len(v) >= 3 for t in terms for v in t.variants)
     if terms and (selective or orders_joins):
-        counts = _row_counts(_index_keys(terms))
+        counts = _row_counts(_index_keys(terms), DRIVE_FROM_FILTERS_ABOVE)
+        if orders_joins:
+            counts.update(_row_counts(_tied_bigrams(terms, counts), JOIN_ORDER_CAP))
         if selective and _estimate(terms, counts) >= DRIVE_FROM_FILTERS_ABOVE:
             # The area test needs the status index (national services); other filters have their own.
             where, params, _ = _filter_sql(filters, status_index=bool(filters.area))
