@@ -44,6 +44,10 @@ def cmd_setup(args: argparse.Namespace) -> int:
     if not args.no_data:
         for name, report in import_bundled_directory(progress=_progress("directory")):
             print(f"{name}: {report.created} created, {report.updated} updated, {report.unchanged} unchanged")
+    from tsunagari.directory.search_index import ensure_index
+
+    if ensure_index(progress=_progress("search index")) is not None:
+        print("search index rebuilt")
     if args.demo:
         from tsunagari.core.services import ensure_demo_maintainer
 
@@ -120,7 +124,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 def cmd_reindex(args: argparse.Namespace) -> int:
     from tsunagari.directory.search_index import rebuild_all
 
-    print(f"{rebuild_all(progress=_progress('reindex'))} tokens written")
+    print(f"{rebuild_all(progress=_progress('reindex'))} index rows written")
     return 0
 
 

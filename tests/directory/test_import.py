@@ -10,7 +10,7 @@ import yaml
 from tsunagari.core.ids import as_uuid
 from tsunagari.directory.importers.errors import ImportValidationError
 from tsunagari.directory.importers.run import import_file
-from tsunagari.directory.models import SearchToken, Service, ServiceChange
+from tsunagari.directory.models import SearchDoc, Service, ServiceChange
 
 pytestmark = pytest.mark.django_db
 
@@ -86,14 +86,14 @@ def test_malformed_file_writes_nothing_and_names_row_and_column(tmp_path):
         id="t-bad2", schedule={"rules": [{"days": "daily", "opens": "25:00", "closes": "22:00"}]}
     )
     path = _windows(tmp_path, [good, bad_topic, bad_time])
-    services_before, tokens_before = Service.objects.count(), SearchToken.objects.count()
+    services_before, tokens_before = Service.objects.count(), SearchDoc.objects.count()
     with pytest.raises(ImportValidationError) as info:
         import_file(path)
     text = str(info.value)
     assert "windows.yaml row 2, column 'topics'" in text and "no_such_topic" in text
     assert "row 3, column 'schedule'" in text and "25:00" in text
     assert Service.objects.count() == services_before
-    assert SearchToken.objects.count() == tokens_before
+    assert SearchDoc.objects.count() == tokens_before
     assert not Service.objects.filter(pk=as_uuid("service", "t-good")).exists()
 
 

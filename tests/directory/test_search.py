@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tsunagari.directory.models import Service
+from tsunagari.directory.models import SearchDoc, Service
 from tsunagari.directory.search_query import parse_query
 from tsunagari.directory.selectors.search import SearchError, SearchFilters, search_services
 
@@ -52,7 +52,7 @@ def _reference(query: str) -> set[str]:
     """Brute force: services whose search text contains some variant of every term."""
     terms = parse_query(query)
     found = set()
-    for pk, text in Service.objects.filter(status="active").values_list("pk", "search_text"):
+    for pk, text in SearchDoc.objects.filter(service__status="active").values_list("service_id", "text"):
         if all(any(v in text for v in term.variants) for term in terms):
             found.add(pk)
     return found

@@ -2,8 +2,8 @@
 
 import pytest
 
-from tsunagari.directory.search_query import SynonymError, build_synonyms, document_tokens, parse_query
-from tsunagari.directory.textnorm import TERMINAL, normalize, query_bigrams, segment_tokens, segments
+from tsunagari.directory.search_query import SynonymError, build_synonyms, parse_query
+from tsunagari.directory.textnorm import normalize, query_bigrams, segment_tokens, segments
 
 
 def test_normalize_folds_width_case_and_katakana():
@@ -17,12 +17,10 @@ def test_segments_split_on_punctuation_and_space():
     assert segments("  ") == []
 
 
-def test_segment_tokens_cover_every_character_as_lead():
-    tokens = segment_tokens("借金")
-    assert tokens == {"借金", "金" + TERMINAL}
-    assert segment_tokens("心") == {"心" + TERMINAL}
-    leads = {t[0] for t in segment_tokens("生活困窮")}
-    assert leads == set("生活困窮")
+def test_segment_tokens_are_characters_and_bigrams():
+    assert segment_tokens("借金") == {"借", "金", "借金"}
+    assert segment_tokens("心") == {"心"}
+    assert segment_tokens("") == set()
 
 
 def test_query_bigrams_are_ordered_and_unique():
@@ -47,13 +45,6 @@ def test_query_is_split_into_terms():
     terms = parse_query("借金　相談")
     assert [t.text for t in terms] == ["借金", "相談"]
     assert parse_query("、。 ") == []
-
-
-def test_document_tokens_keep_best_weight_and_forms():
-    tokens, text = document_tokens([("つらい気持ち", 10), ("気持ちの相談", 1)])
-    assert tokens["気持"] == 10
-    assert tokens["相談"] == 1
-    assert "辛い" in text.split()  # the normalised form is indexed too
 
 
 @pytest.mark.parametrize(

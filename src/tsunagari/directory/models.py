@@ -148,7 +148,6 @@ class Service(SourcedModel):
     prefecture_code = models.CharField(max_length=2, blank=True, db_index=True)
 
     terms = models.ManyToManyField(TaxonomyTerm, through="ServiceAttribute", related_name="services")
-    search_text = models.TextField(editable=False, blank=True, help_text="normalised text, maintained")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -304,32 +303,53 @@ class Contact(models.Model):
         return self.name or self.department
 
 
-class SearchToken(models.Model):
-    """Inverted index for Japanese search: one row per (service, character bigram).
+class SearchSchedule(models.Model):
+    """A distinct opening-hours spec among services; "open now" is evaluated once per schedule.
 
-    ``lead`` is the bigram's first character so one-character queries are an equality lookup
-    (no collation-dependent range scans). ``weight`` is the best field weight the bigram occurs in.
-    Maintained by ``tsunagari.directory.search_index``; never edited by hand.
-
-    The ``token`` and ``lead`` indexes end with ``weight`` so search reads scores from the index
-    alone (no table lookup per matching row); see BENCHMARKS.md.
+    Rows are never changed (a new spec gets a new row), so a process may cache them by id.
+    Maintained by ``tsunagari.directory.search_index``.
     """
 
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+", db_index=False)
-    token = models.CharField(max_length=2)
-    lead = models.CharField(max_length=1)
-    weight = models.PositiveSmallIntegerField()
+    spec = models.TextField(help_text="canonical JSON of Service.schedule_spec; empty when none")
+    is_24h = models.BooleanField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["token", "service"], name="uniq_token_service")]
+        constraints = [models.UniqueConstraint(fields=["spec", "is_24h"], name="uniq_search_schedule")]
+
+    def __str__(self) -> str:
+        return self.spec or ("24h" if self.is_24h else "-")
+
+
+class SearchDoc(models.Model):
+    """The search document of one service (see ``search_document``); never edited by hand.
+
+    Its integer id keys the compact index tables ``directory_searchposting`` (one row per token)
+    and ``directory_searchdocterm`` (one row per vocabulary code), which are created by migration
+    ``0003`` with database-specific SQL and maintained by ``tsunagari.directory.search_index``.
+    """
+
+    id = models.AutoField(primary_key=True)
+    service = models.OneToOneField(Service, on_delete=models.CASCADE, related_name="search_doc")
+    name = models.TextField()
+    sort_key = models.BigIntegerField()
+    text = models.TextField()
+    codes = models.TextField(help_text="space-separated vocabulary codes (topic:x, language:en, …)")
+    area = models.IntegerField(help_text="0 for national services, else the 地方公共団体コード")
+    flags = models.SmallIntegerField()
+    age1_low = models.SmallIntegerField()
+    age1_high = models.SmallIntegerField()
+    age2_low = models.SmallIntegerField(null=True)
+    age2_high = models.SmallIntegerField(null=True)
+    schedule = models.ForeignKey(SearchSchedule, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
         indexes = [
-            models.Index(fields=["token", "service", "weight"], name="searchtoken_token"),
-            models.Index(fields=["lead", "service", "weight"], name="searchtoken_lead"),
-            models.Index(fields=["service"], name="searchtoken_service"),
+            models.Index(fields=["sort_key", "id"], name="searchdoc_sort"),
+            models.Index(fields=["area", "sort_key"], name="searchdoc_area"),
         ]
 
     def __str__(self) -> str:
-        return self.token
+        return self.name
 
 
 class ServiceChange(models.Model):

@@ -18,7 +18,7 @@ from importlib import resources
 import yaml
 
 from tsunagari.core.japanese import analyze
-from tsunagari.directory.textnorm import normalize, segment_tokens, segments
+from tsunagari.directory.textnorm import normalize, segments
 
 MAX_TERMS = 8
 MAX_TERM_LENGTH = 40
@@ -75,24 +75,6 @@ def expanded_segments(text: str) -> list[str]:
             if form not in joined:
                 extra.setdefault(form, None)
     return result + list(extra)
-
-
-def document_tokens(fields: list[tuple[str, int]]) -> tuple[dict[str, int], str]:
-    """Index tokens of a record and its normalised search text.
-
-    ``fields`` is a list of (text, weight). Each token keeps the highest weight of the fields it
-    occurs in. The search text joins every segment with spaces; the search uses it to confirm that
-    a query of three or more characters occurs as a whole, not just as scattered bigrams.
-    """
-    tokens: dict[str, int] = {}
-    all_segments: list[str] = []
-    for text, weight in fields:
-        for segment in expanded_segments(text):
-            all_segments.append(segment)
-            for token in segment_tokens(segment):
-                if tokens.get(token, 0) < weight:
-                    tokens[token] = weight
-    return tokens, " ".join(all_segments)
 
 
 @lru_cache(maxsize=1)

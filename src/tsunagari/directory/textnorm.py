@@ -5,9 +5,8 @@ The same functions build the index and read queries, so both sides always agree:
 - ``normalize``: NFKC (full-width → half-width, ｶﾀｶﾅ → カタカナ), case-folding, katakana → hiragana.
 - ``segments``: normalised runs of word characters; punctuation and spaces split them so that no
   token spans two words or fields.
-- ``segment_tokens``: every character bigram of a segment plus a terminal token (last character +
-  ``$``), so each character of the text is the *lead* (first character) of at least one token.
-  ``$`` can never occur inside a segment, so terminal tokens never collide with real bigrams.
+- ``segment_tokens``: every character and every character bigram of a segment, so one- and
+  two-character queries are a single index lookup.
 """
 
 from __future__ import annotations
@@ -15,7 +14,6 @@ from __future__ import annotations
 import re
 import unicodedata
 
-TERMINAL = "$"
 _WORD_RUN = re.compile(r"\w+")
 _KATAKANA_START, _KATAKANA_END = ord("ァ"), ord("ヶ")
 _KATA_TO_HIRA = {code: code - 0x60 for code in range(_KATAKANA_START, _KATAKANA_END + 1)}
@@ -32,11 +30,8 @@ def segments(text: str) -> list[str]:
 
 
 def segment_tokens(segment: str) -> set[str]:
-    """Bigrams of ``segment`` plus its terminal token; a one-character segment gives ``c$``."""
-    tokens = {segment[i : i + 2] for i in range(len(segment) - 1)}
-    if segment:
-        tokens.add(segment[-1] + TERMINAL)
-    return tokens
+    """Every character (unigram) and every character bigram of ``segment``."""
+    return set(segment) | {segment[i : i + 2] for i in range(len(segment) - 1)}
 
 
 def query_bigrams(segment: str) -> list[str]:

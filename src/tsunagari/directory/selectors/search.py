@@ -1,54 +1,56 @@
 """Japanese full-text search over the directory, identical on SQLite and PostgreSQL.
 
-The query is parsed by ``search_query.parse_query`` into terms and variants; each variant becomes
-an indexed lookup on ``SearchToken`` (bigram joins, or the ``lead`` column for one character), so
-one- and two-character queries (孤独, 借金, DV, 心) work — unlike SQLite's trigram tokenizer.
-Variants of three or more characters are confirmed against ``Service.search_text`` so scattered
-bigrams do not match. Only plain SQL that both databases run the same way is used, and ordering
-ties are broken by code-point order, so results are identical on both (a test proves it).
+What matches and how it ranks is defined by ``search_document``: a service matches when, for every
+query term, some variant (literal, SudachiPy normal form, synonym) is a substring of its document
+text; its score is the sum over terms of the best field weight containing a variant; results are
+ordered by score (best first), then name and service id in code-point order. Scores are computed in
+Python from the text, so both databases rank identically (a test proves it).
 
-Two plans give the same results (``bench/run.py`` measures them on 100,000 services):
+The index (``search_tables``) is read so that only about a page of documents is ever fetched:
 
-- *term-driven* (default): the matching services are read from the token index, joined to the
-  service rows and filtered; one statement returns the page and the total count.
-- *filter-driven*: when a selective filter (area, topic, audience, channel, language, 24 h) is set
-  and the query words are common (a bounded count of their index rows reaches
-  ``DRIVE_FROM_FILTERS_ABOVE``), the services passing the filters are read first and each is checked
-  with ``search_text LIKE`` (exact: the index and ``search_text`` come from the same segments) and
-  scored by index lookups; counting and ordering happen in Python (code-point order, as in SQL).
+- *term-driven* (default): one query term drives (the one with the fewest index rows). For each of
+  its variants, the rarest token (a character, or a bigram) is looked up in the posting table,
+  whose key is (token, weight DESC, sort key, document): the documents having that token in fields
+  of one weight come out in name order. Each (variant, weight) range is a *source*; no document it
+  yields can score above its weight (plus 10 per other term). Sources are read best-first in
+  chunks, filters and the other terms checked in the same statement, until the page is certain:
+  the k-th best result found beats the best any unread row could reach.
+- *filter-driven*: when a vocabulary filter (topic, audience, channel, language), optionally with
+  an area, selects fewer documents than the driving term has index rows, those documents are read
+  in full from the vocabulary table and checked and scored in Python.
 
-"Open now" is evaluated once per distinct schedule, not once per service. On PostgreSQL the search
-runs with JIT compilation off: its cost estimates for correlated lookups easily pass
-``jit_above_cost`` and compiling then takes far longer (up to 0.8 s) than running the query.
+Totals are exact up to ``COUNT_CAP``; beyond it the page says "more than ``COUNT_CAP``"
+(``total_exact`` false). "Open now" is one set of schedule ids, computed per minute.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from tsunagari.core.lgcode import normalize as normalize_lgcode
 from tsunagari.core.models import LocalGovernment
-from tsunagari.core.vocabulary import AUDIENCE_AGES, audiences_for_age
+from tsunagari.directory import search_document as document
 from tsunagari.directory.search_query import Term, parse_query
+from tsunagari.directory.search_tables import DOCTERM, POSTING
 from tsunagari.directory.selectors.hours import schedule_for
 
 MAX_LIMIT = 100
-T_TOKEN = "directory_searchtoken"
-T_SERVICE = "directory_service"
-T_ATTR = "directory_serviceattribute"
-T_LANG = "directory_language"
-#: A query whose words have at least this many index rows is answered from the filter side when a
-#: selective filter is set. Also the cap of the row counts used to order bigram joins.
-DRIVE_FROM_FILTERS_ABOVE = 4000
-#: Common bigrams of one variant are recounted up to this many rows to join the rarest first (SQLite).
-JOIN_ORDER_CAP = 64000
-#: "Open now" over more distinct schedules than this is filtered in Python instead of in SQL.
-MAX_SCHEDULE_GROUPS = 200
+#: Results can be paged through this far (offset + limit); beyond, narrow the search.
+MAX_DEPTH = 1000
+#: Totals are counted exactly up to this many results.
+COUNT_CAP = 1000
+#: Index rows of a token are counted up to this many to choose the driving term and plan.
+ESTIMATE_CAP = 4000
+#: Rows read from a source after the first chunk, growing by ``CHUNK_GROWTH`` per read.
+CHUNK_GROWTH = 4
+MAX_CHUNK = 4000
+T_DOC = "directory_searchdoc"
+T_SCHEDULE = "directory_searchschedule"
+_TOP_WEIGHT = document.WEIGHTS[0]
 
 
 class SearchError(ValueError):
@@ -80,249 +82,275 @@ class SearchHit:
 
 @dataclass
 class SearchPage:
+    """A page of results. ``total`` is exact when ``total_exact``, else "more than ``total``"."""
+
     total: int
     hits: list[SearchHit]
     terms: list[Term]
-
-
-def _collate() -> str:
-    return ' COLLATE "C"' if connection.vendor == "postgresql" else ""
-
-
-def _like_pattern(variant: str) -> str:
-    return "%" + variant.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _bigrams(variant: str) -> list[str]:
-    return list(dict.fromkeys(variant[i : i + 2] for i in range(len(variant) - 1)))
-
-
-#: Looks up one bigram of one service. ``IN (%s, '')`` rather than ``= %s`` ('' is never a token):
-#: for an equality on every column of a UNIQUE index SQLite takes that index even though it must
-#: then read the table for ``weight``; with IN it weighs the covering (token, service, weight) index.
-PROBE = "{t}.token IN (%s, '') AND {t}.service_id = {sid}"
-
-
-def _index_keys(terms: list[Term]) -> list[tuple[str, str]]:
-    """(column, value) of every index lookup the query makes: ("lead", c) or ("token", bigram)."""
-    keys: dict[tuple[str, str], None] = {}
-    for term in terms:
-        for variant in term.variants:
-            if len(variant) == 1:
-                keys.setdefault(("lead", variant), None)
-            else:
-                for bigram in _bigrams(variant):
-                    keys.setdefault(("token", bigram), None)
-    return list(keys)
-
-
-def _row_counts(keys: list[tuple[str, str]], cap: int) -> dict[tuple[str, str], int]:
-    """Index rows per lookup, counted up to ``cap`` (cheap: bounded scans)."""
-    if not keys:
-        return {}
-    parts = [
-        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {T_TOKEN} WHERE {column} = %s LIMIT {cap}) c{n})"
-        for n, (column, _) in enumerate(keys)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), [value for _, value in keys])
-        return dict(zip(keys, cursor.fetchone(), strict=True))
-
-
-def _tied_bigrams(terms: list[Term], counts: dict[tuple[str, str], int]) -> list[tuple[str, str]]:
-    """Bigrams of variants whose two rarest bigrams both reached the cap: recount them to pick the rarest."""
-    tied: dict[tuple[str, str], None] = {}
-    for term in terms:
-        for variant in term.variants:
-            keys = [("token", b) for b in _bigrams(variant)]
-            if len(keys) > 1 and sorted(counts[k] for k in keys)[1] >= DRIVE_FROM_FILTERS_ABOVE:
-                tied.update(dict.fromkeys(k for k in keys if counts[k] >= DRIVE_FROM_FILTERS_ABOVE))
-    return list(tied)
-
-
-def _estimate(terms: list[Term], counts: dict[tuple[str, str], int]) -> int:
-    """Upper bound (capped) of the services matching every term, from the index row counts."""
-    per_term = []
-    for term in terms:
-        total = 0
-        for variant in term.variants:
-            if len(variant) == 1:
-                total += counts[("lead", variant)]
-            else:
-                total += min(counts[("token", b)] for b in _bigrams(variant))
-        per_term.append(total)
-    return min(per_term)
-
-
-# --- term-driven plan: the token index first --------------------------------------------------
-
-
-def _variant_sql(variant: str, counts: dict, confirm: bool) -> tuple[str, list]:
-    """SQL yielding (sid, w) for services containing ``variant``.
-
-    Bigrams are joined rarest first (SQLite follows the written order). With ``confirm``, a
-    variant of three or more characters is checked against ``search_text`` here; otherwise the
-    caller checks it on the service row it joins anyway.
-    """
-    if len(variant) == 1:
-        return (
-            f"SELECT service_id AS sid, MAX(weight) AS w FROM {T_TOKEN} WHERE lead = %s GROUP BY service_id"
-        ), [variant]
-    bigrams = _bigrams(variant)
-    if counts:
-        bigrams.sort(key=lambda b: counts[("token", b)])  # stable: ties keep their order
-    parts = ["SELECT t0.service_id AS sid, (t0.weight"]
-    joins, params = [], []
-    for n, bigram in enumerate(bigrams[1:], start=1):
-        parts.append(f" + t{n}.weight")
-        joins.append(f" JOIN {T_TOKEN} t{n} ON " + PROBE.format(t=f"t{n}", sid="t0.service_id"))
-        params.append(bigram)
-    sql = "".join(parts) + f") / {len(bigrams)} AS w FROM {T_TOKEN} t0" + "".join(joins)
-    where, where_params = "t0.token = %s", [bigrams[0]]
-    if confirm and len(variant) >= 3:
-        # CROSS JOIN: SQLite then reads the service row only after every bigram matched.
-        sql += f" CROSS JOIN {T_SERVICE} v"
-        where = f"v.id = t0.service_id AND v.search_text LIKE %s ESCAPE '\\' AND {where}"
-        where_params.insert(0, _like_pattern(variant))
-    return f"{sql} WHERE {where}", params + where_params
-
-
-def _term_sql(term: Term, counts: dict) -> tuple[str, list, list]:
-    """(SQL yielding (sid, w), its params, LIKE patterns the caller must apply to ``s.search_text``)."""
-    if len(term.variants) == 1:
-        variant = term.variants[0]
-        sql, params = _variant_sql(variant, counts, confirm=False)
-        return sql, params, [_like_pattern(variant)] if len(variant) >= 3 else []
-    pieces, params = [], []
-    for variant in term.variants:
-        sql, p = _variant_sql(variant, counts, confirm=True)
-        pieces.append(sql)
-        params.extend(p)
-    return "SELECT sid, MAX(w) AS w FROM (" + " UNION ALL ".join(pieces) + ") u GROUP BY sid", params, []
-
-
-# --- filter-driven plan: the filtered services first -------------------------------------------
-
-
-def _variant_weight_sql(variant: str) -> tuple[str, list]:
-    """Scalar SQL: the variant's weight for service ``s``, NULL when ``s`` does not contain it.
-
-    ``search_text`` holds exactly the segments the tokens were made from, so ``LIKE '%v%'`` is true
-    exactly when the term-driven plan would match (a character is the lead of a token, a bigram is
-    a token, a longer variant needs the LIKE anyway); the index is read only to score a match.
-    """
-    like = "s.search_text LIKE %s ESCAPE '\\'"
-    if len(variant) == 1:
-        score = f"SELECT MAX(t.weight) FROM {T_TOKEN} t WHERE t.lead = %s AND t.service_id = s.id"
-        return f"CASE WHEN {like} THEN ({score}) END", [_like_pattern(variant), variant]
-    bigrams = _bigrams(variant)
-    probes = " + ".join(
-        f"(SELECT t.weight FROM {T_TOKEN} t WHERE {PROBE.format(t='t', sid='s.id')})" for _ in bigrams
-    )
-    return f"CASE WHEN {like} THEN ({probes}) / {len(bigrams)} END", [_like_pattern(variant), *bigrams]
+    total_exact: bool = True
+    plan: str = ""
 
 
 # --- filters -----------------------------------------------------------------------------------
 
 
-def _area_codes(area: str) -> list[str]:
+@dataclass
+class _Filters:
+    """Filters as SQL. Row conditions use columns every index table has (area, flags)."""
+
+    flag_mask: int = 0
+    areas: list[int] = field(default_factory=list)
+    code_groups: list[list[str]] = field(default_factory=list)
+    doc: list[str] = field(default_factory=list)
+    doc_params: list = field(default_factory=list)
+
+    def row(self, alias: str) -> tuple[list[str], list]:
+        """Area and flag conditions on the index row ``alias`` (posting, docterm or doc)."""
+        where, params = [], []
+        if self.flag_mask:
+            where.append(f"({alias}.flags & %s) = %s")
+            params += [self.flag_mask, self.flag_mask]
+        if self.areas:
+            marks = ", ".join(["%s"] * len(self.areas))
+            where.append(f"({alias}.area = 0 OR {alias}.area IN ({marks}))")
+            params += self.areas
+        return where, params
+
+    def probes(self, alias: str, id_column: str, skip: int | None = None) -> tuple[list[str], list]:
+        """Vocabulary conditions on row ``alias`` as key lookups in the vocabulary table."""
+        where, params = [], []
+        for number, codes in enumerate(self.code_groups):
+            if number != skip:
+                marks = ", ".join(["%s"] * len(codes))
+                where.append(
+                    f"EXISTS (SELECT 1 FROM {DOCTERM} t WHERE t.code IN ({marks}) "
+                    f"AND t.sort_key = {alias}.sort_key AND t.doc = {alias}.{id_column})"
+                )
+                params += codes
+        return where, params
+
+    def index_row(self, alias: str, id_column: str) -> tuple[list[str], list]:
+        """Every condition that needs no document row."""
+        row_where, row_params = self.row(alias)
+        probe_where, probe_params = self.probes(alias, id_column)
+        return row_where + probe_where, row_params + probe_params
+
+
+def _area_codes(area: str) -> list[int]:
     try:
         code = normalize_lgcode(area)
     except ValueError as exc:
         raise SearchError(f"area: {exc}") from None
-    government = LocalGovernment.objects.filter(pk=code).select_related("parent").first()
+    government = LocalGovernment.objects.filter(pk=code).first()
     if government is None:
         raise SearchError(f"area: unknown 地方公共団体コード {code}")
     codes = {code, government.prefecture_lgcode}
     if government.kind == LocalGovernment.Kind.WARD and government.parent_id:
         codes.add(government.parent_id)
-    return sorted(codes)
+    return sorted(int(c) for c in codes)
 
 
-def _in_terms(taxonomy: str, codes: list[str]) -> tuple[str, list]:
-    # IN (subquery) rather than EXISTS: both databases can then start from the attribute index.
-    marks = ", ".join(["%s"] * len(codes))
-    sql = f"s.id IN (SELECT a.service_id FROM {T_ATTR} a WHERE a.term_id IN ({marks}))"
-    return sql, [f"{taxonomy}:{c}" for c in codes]
-
-
-def _filter_sql(filters: SearchFilters, status_index: bool = True) -> tuple[list[str], list, bool]:
-    """WHERE conditions on ``s``, their params, and whether one of them is selective.
-
-    Without ``status_index`` the status test is written so no index serves it: almost every
-    service is active, but SQLite's statistics cannot tell, and would start from that index.
-    """
-    where, params = [], []
-    selective = False
-    if not filters.include_inactive:
-        where.append("s.status = 'active'" if status_index else "s.status || '' = 'active'")
+def _build_filters(filters: SearchFilters, at: datetime | None) -> _Filters:
+    built = _Filters()
+    for wanted, bit in (
+        (not filters.include_inactive, document.FLAG_ACTIVE),
+        (filters.is_24h, document.FLAG_24H),
+        (filters.free, document.FLAG_FREE),
+        (filters.crisis_line, document.FLAG_CRISIS),
+    ):
+        if wanted:
+            built.flag_mask |= bit
+    if filters.area:
+        built.areas = _area_codes(filters.area)
     for taxonomy, codes in (
         ("topic", filters.topics),
         ("audience", filters.audiences),
         ("channel", filters.channels),
+        ("language", filters.languages),
     ):
         if codes:
-            sql, p = _in_terms(taxonomy, codes)
-            where.append(sql)
-            params += p
-            selective = True
+            built.code_groups.append(sorted({f"{taxonomy}:{c}" for c in codes}))
     if filters.age is not None:
-        # An age-defined audience must fit, if the service names any: "no age audience, or one that
-        # fits" is written as "no non-fitting one unless one fits", a single NOT EXISTS that
-        # PostgreSQL runs as one anti-join instead of two lookups per row.
-        matching = sorted(audiences_for_age(filters.age))
-        other = [code for code in AUDIENCE_AGES if code not in matching]
-        if other:
-            unless = ""
-            if matching:
-                marks = ", ".join(["%s"] * len(matching))
-                unless = f" AND NOT EXISTS (SELECT 1 FROM {T_ATTR} b WHERE b.service_id = s.id AND b.term_id IN ({marks}))"
-            marks = ", ".join(["%s"] * len(other))
-            where.append(
-                f"NOT EXISTS (SELECT 1 FROM {T_ATTR} a WHERE a.service_id = s.id AND a.term_id IN ({marks}){unless})"
-            )
-            params += [f"audience:{c}" for c in other] + [f"audience:{c}" for c in matching]
-        where.append(
-            "(s.minimum_age IS NULL OR s.minimum_age <= %s) AND (s.maximum_age IS NULL OR s.maximum_age >= %s)"
+        if not 0 <= filters.age <= document.AGE_MAX:
+            raise SearchError(f"age: must be between 0 and {document.AGE_MAX}")
+        built.doc.append(
+            "((d.age1_low <= %s AND d.age1_high >= %s) OR (d.age2_low <= %s AND d.age2_high >= %s))"
         )
-        params += [filters.age, filters.age]
-    if filters.languages:
-        marks = ", ".join(["%s"] * len(filters.languages))
-        where.append(f"s.id IN (SELECT l.service_id FROM {T_LANG} l WHERE l.code IN ({marks}))")
-        params += filters.languages
-        selective = True
-    if filters.area:
-        codes = _area_codes(filters.area)
-        marks = ", ".join(["%s"] * len(codes))
-        where.append(f"(s.area_scope = 'national' OR s.area_id IN ({marks}))")
-        params += codes
-        selective = True
-    if filters.is_24h:
-        where.append("s.is_24h = %s")
-        params.append(True)
-        selective = True
-    if filters.free:
-        where.append("s.free_of_charge = %s")
-        params.append(True)
-    if filters.crisis_line:
-        where.append("s.crisis_line = %s")
-        params.append(True)
-    return where, params, selective
+        built.doc_params += [filters.age] * 4
+    if at is not None:
+        open_ids = _open_schedule_ids(at)
+        if open_ids:
+            built.doc.append(f"d.schedule_id IN ({', '.join(['%s'] * len(open_ids))})")
+            built.doc_params += open_ids
+        else:
+            built.doc.append("1 = 0")
+    return built
+
+
+_OPEN_AT: dict[tuple[str, bool, datetime], bool] = {}
+
+
+def _open_schedule_ids(at: datetime) -> list[int]:
+    """Ids of the schedules open at ``at`` (each distinct spec is evaluated once per minute)."""
+    minute = at.replace(second=0, microsecond=0)
+    if len(_OPEN_AT) > 20000:
+        _OPEN_AT.clear()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id, spec, is_24h FROM {T_SCHEDULE} ORDER BY id")
+        rows = cursor.fetchall()
+    ids = []
+    for pk, spec, is_24h in rows:
+        key = (spec, bool(is_24h), minute)
+        if key not in _OPEN_AT:
+            schedule = schedule_for(spec)
+            _OPEN_AT[key] = bool(is_24h) if schedule is None else schedule.is_open(at)
+        if _OPEN_AT[key]:
+            ids.append(pk)
+    return ids
+
+
+# --- index statistics ----------------------------------------------------------------------------
+
+
+def _variant_keys(variant: str) -> list[str]:
+    if len(variant) <= 2:
+        return [variant]
+    return list(dict.fromkeys(variant[i : i + 2] for i in range(len(variant) - 1)))
+
+
+@dataclass
+class _KeyStats:
+    rows: int  # index rows, counted up to ESTIMATE_CAP + 1
+    weights: set[int]  # weights seen among them
+
+    @property
+    def complete(self) -> bool:
+        return self.rows <= ESTIMATE_CAP
+
+    def may_have(self, weight: int) -> bool:
+        return weight in self.weights or not self.complete
+
+
+def _key_stats(keys: list[str]) -> dict[str, _KeyStats]:
+    """Index rows per token, counted up to a cap, and the weights among them (one statement)."""
+    stats = {key: _KeyStats(0, set()) for key in keys}
+    if not keys:
+        return stats
+    parts = [
+        f"SELECT k, weight, COUNT(*) FROM (SELECT term AS k, weight FROM {POSTING} "
+        f"WHERE term = %s LIMIT {ESTIMATE_CAP + 1}) c{n} GROUP BY k, weight"
+        for n in range(len(keys))
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), keys)
+        for key, weight, count in cursor.fetchall():
+            stats[key].rows += count
+            stats[key].weights.add(weight)
+    return stats
+
+
+def _drivers(term: Term, stats: dict[str, _KeyStats]) -> list[tuple[str, str]]:
+    """(variant, its rarest token) for each variant of ``term``."""
+    return [(v, min(_variant_keys(v), key=lambda k: stats[k].rows)) for v in term.variants]
+
+
+def _estimate(term: Term, stats: dict[str, _KeyStats]) -> int:
+    return sum(stats[key].rows for _, key in _drivers(term, stats))
+
+
+# --- statements ----------------------------------------------------------------------------------
+
+
+def _like(variant: str) -> str:
+    return "%" + variant.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _term_conditions(terms: list[Term]) -> tuple[list[str], list]:
+    """Document conditions: each term needs one of its variants in the text."""
+    where, params = [], []
+    for term in terms:
+        where.append("(" + " OR ".join(["d.text LIKE %s ESCAPE '\\'"] * len(term.variants)) + ")")
+        params += [_like(v) for v in term.variants]
+    return where, params
+
+
+def _join(outer: str) -> str:
+    # SQLite reads a CROSS JOIN in the written order: the index range first, in its key order.
+    if connection.vendor == "sqlite":
+        return f"{outer} CROSS JOIN {T_DOC} d"
+    return f"{outer} JOIN {T_DOC} d ON d.id = {outer.split()[-1]}.doc"
+
+
+_COLUMNS = "d.id, d.sort_key, d.name, d.service_id, d.text"
+
+
+@dataclass
+class _Source:
+    """An index range read in (sort key, doc) order; none of its documents scores above ``bound``."""
+
+    bound: int
+    sql: str  # with a keyset placeholder "{after}" and a trailing "LIMIT %s"
+    params: list
+    after_params: int  # where the keyset params go among ``params``
+    last: tuple[int, int] = (-1, -1)
+    exhausted: bool = False
+    reads: int = 0
+
+    @property
+    def frontier(self) -> tuple[int, int]:
+        return (-self.bound, self.last[0])
+
+    def read(self, size: int) -> list[tuple]:
+        params = self.params[: self.after_params] + list(self.last) + self.params[self.after_params :]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, [*params, size])
+            rows = cursor.fetchall()
+        self.reads += 1
+        if len(rows) < size:
+            self.exhausted = True
+        if rows:
+            self.last = (rows[-1][1], rows[-1][0])
+        return rows
+
+
+def _posting_source(key: str, weight: int, bound: int, variant: str, built: _Filters, others: list[Term]):
+    row_where, row_params = built.index_row("p", "doc")
+    doc_where, doc_params = list(built.doc), list(built.doc_params)
+    if len(variant) > 2:
+        doc_where.append("d.text LIKE %s ESCAPE '\\'")
+        doc_params.append(_like(variant))
+    term_where, term_params = _term_conditions(others)
+    where = ["p.term = %s", "p.weight = %s", "(p.sort_key, p.doc) > (%s, %s)", *row_where]
+    where += ["d.id = p.doc", *doc_where, *term_where]
+    sql = (
+        f"SELECT p.doc, p.sort_key, d.name, d.service_id, d.text FROM {_join(f'{POSTING} p')} "
+        f"WHERE {' AND '.join(where)} ORDER BY p.sort_key, p.doc LIMIT %s"
+    )
+    return _Source(bound, sql, [key, weight, *row_params, *doc_params, *term_params], after_params=2)
+
+
+def _doc_source(built: _Filters, terms: list[Term]):
+    row_where, row_params = built.index_row("d", "id")
+    term_where, term_params = _term_conditions(terms)
+    where = ["(d.sort_key, d.id) > (%s, %s)", *row_where, *built.doc, *term_where]
+    sql = f"SELECT {_COLUMNS} FROM {T_DOC} d WHERE {' AND '.join(where)} ORDER BY d.sort_key, d.id LIMIT %s"
+    return _Source(0, sql, [*row_params, *built.doc_params, *term_params], after_params=0)
+
+
+def _group_rows(codes: list[str], built: _Filters, cap: int) -> int:
+    """Vocabulary rows of one filter group passing the area and flag filters, up to ``cap`` + 1."""
+    row_where, row_params = built.row("t")
+    marks = ", ".join(["%s"] * len(codes))
+    where = " AND ".join([f"t.code IN ({marks})", *row_where])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOCTERM} t WHERE {where} LIMIT {cap + 1}) c",
+            [*codes, *row_params],
+        )
+        return cursor.fetchone()[0]
 
 
 # --- the search --------------------------------------------------------------------------------
-
-
-@contextmanager
-def _no_jit():
-    """On PostgreSQL, no JIT compilation for the statements run inside (a session setting only)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 def search_services(
@@ -331,152 +359,152 @@ def search_services(
     limit: int = 20,
     offset: int = 0,
     now: datetime | None = None,
+    plan: str | None = None,
 ) -> SearchPage:
     """Services matching ``query`` (all terms) and ``filters``, best first.
 
-    Order: relevance score (sum over terms of the average field weight of the matched bigrams), then
-    name and id in code-point order. Without a query every service matching the filters is listed by
-    name. ``open_now`` is evaluated at ``now`` (default: the current time) in Asia/Tokyo.
+    ``open_now`` is evaluated at ``now`` (default: the current time) in Asia/Tokyo. ``plan``
+    ("terms" or "filters") forces a plan where it applies (tests and benchmarks compare them).
     """
-    with _no_jit():
-        return _search(query, filters, limit, offset, now)
-
-
-def _search(query, filters, limit, offset, now) -> SearchPage:
     filters = filters or SearchFilters()
     limit = max(1, min(limit, MAX_LIMIT))
     offset = max(0, offset)
+    if offset + limit > MAX_DEPTH:
+        raise SearchError(
+            f"offset: only the first {MAX_DEPTH} results can be paged through; narrow the search"
+        )
     terms = parse_query(query)
-    where, params, selective = _filter_sql(filters)
-    at = (now or timezone.now()) if filters.open_now else None
-    counts: dict = {}
-    # Row counts decide the plan (with a selective filter) and, on SQLite, the bigram join order.
-    orders_joins = connection.vendor == "sqlite" and any(len(v) >= 3 for t in terms for v in t.variants)
-    if terms and (selective or orders_joins):
-        counts = _row_counts(_index_keys(terms), DRIVE_FROM_FILTERS_ABOVE)
-        if orders_joins:
-            counts.update(_row_counts(_tied_bigrams(terms, counts), JOIN_ORDER_CAP))
-        if selective and _estimate(terms, counts) >= DRIVE_FROM_FILTERS_ABOVE:
-            # The area test needs the status index (national services); other filters have their own.
-            where, params, _ = _filter_sql(filters, status_index=bool(filters.area))
-            return _filter_driven(terms, where, params, limit, offset, at)
-    if terms:
-        subqueries, sub_params, likes = [], [], []
-        for term in terms:
-            sql, p, term_likes = _term_sql(term, counts)
-            subqueries.append(sql)
-            sub_params += p
-            likes += term_likes
-        from_sql = f"({subqueries[0]}) q0"
-        score = "q0.w"
-        for n, sql in enumerate(subqueries[1:], start=1):
-            from_sql += f" JOIN ({sql}) q{n} ON q{n}.sid = q0.sid"
-            score += f" + q{n}.w"
-        from_sql += f" JOIN {T_SERVICE} s ON s.id = q0.sid"
-        where = where + ["s.search_text LIKE %s ESCAPE '\\'"] * len(likes)
-        params = sub_params + params + likes
+    built = _build_filters(filters, (now or timezone.now()) if filters.open_now else None)
+    wanted = offset + limit
+    stats = _key_stats(list(dict.fromkeys(k for t in terms for v in t.variants for k in _variant_keys(v))))
+    driver = min(terms, key=lambda t: _estimate(t, stats)) if terms else None
+    driver_rows = _estimate(driver, stats) if driver else None
+    group_rows = [(_group_rows(g, built, ESTIMATE_CAP), n) for n, g in enumerate(built.code_groups)]
+    smallest = min(group_rows) if group_rows else None
+    use_filters = smallest is not None and smallest[0] <= ESTIMATE_CAP
+    if driver is not None and smallest is not None:
+        use_filters = smallest[0] < driver_rows
+    if plan == "filters" and smallest is not None:
+        use_filters = True
+    elif plan == "terms":
+        use_filters = False
+    if use_filters:
+        found = _filter_driven(built, smallest[1], terms)
+        page = _page(found, offset, limit, terms, len(found), True)
+        page.plan = "filters"
+        return page
+    if driver is None:
+        sources = [_doc_source(built, [])]
+        count_sql = [_count_docs(built)]
     else:
-        from_sql, score = f"{T_SERVICE} s", "0"
-    collate = _collate()
-    order = f" ORDER BY score DESC, s.name{collate}, s.id{collate}"
-    if at is not None:
-        return _open_now_page(terms, from_sql, score, where, params, order, limit, offset, at)
-    where_sql = (" WHERE " + " AND ".join(where)) if where else ""
-    sql = f"SELECT s.id, {score} AS score, COUNT(*) OVER () FROM {from_sql}{where_sql}{order} LIMIT %s OFFSET %s"
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, limit, offset])
-        rows = cursor.fetchall()
-    total = rows[0][2] if rows else _count(from_sql, where_sql, params) if offset else 0
-    return SearchPage(total=total, hits=[SearchHit(r[0], int(r[1])) for r in rows], terms=terms)
+        others = [t for t in terms if t is not driver]
+        extra = _TOP_WEIGHT * len(others)
+        sources, count_sql = [], []
+        for variant, key in _drivers(driver, stats):
+            sources += [
+                _posting_source(key, weight, weight + extra, variant, built, others)
+                for weight in document.WEIGHTS
+                if stats[key].may_have(weight)
+            ]
+            count_sql.append(_count_postings(key, variant, built, others))
+    found, complete = _best_first(sources, wanted, terms)
+    if complete:
+        page = _page(found, offset, limit, terms, len(found), True)
+    else:
+        total = _count(count_sql)
+        page = _page(found, offset, limit, terms, min(total, COUNT_CAP), total <= COUNT_CAP)
+    page.plan = "terms" if driver is not None else "listing"
+    return page
 
 
-def _count(from_sql: str, where_sql: str, params: list) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {from_sql}{where_sql}", params)
-        return cursor.fetchone()[0]
+def _score(text: str, terms: list[Term]) -> int | None:
+    return document.score(text, [t.variants for t in terms]) if terms else 0
 
 
-def _open_now_page(terms, from_sql, score, where, params, order, limit, offset, at) -> SearchPage:
-    """Open-now results: count per distinct schedule, evaluate each schedule once, then page in SQL."""
-    spec = "CAST(s.schedule_spec AS TEXT)"
-    where_sql = (" WHERE " + " AND ".join(where)) if where else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {spec}, s.is_24h, COUNT(*) FROM {from_sql}{where_sql} GROUP BY {spec}, s.is_24h", params
-        )
-        groups = cursor.fetchall()
-    if len(groups) > MAX_SCHEDULE_GROUPS:
-        sql = f"SELECT s.id, s.name, {score}, s.is_24h, {spec} FROM {from_sql}{where_sql}"
-        return _page_in_python(sql, params, [1], limit, offset, at, terms)
-    is_open = {(text, bool(is_24h)): _is_open(is_24h, text, at) for text, is_24h, _ in groups}
-    total = sum(n for text, is_24h, n in groups if is_open[(text, bool(is_24h))])
-    if total == 0 or offset >= total:
-        return SearchPage(total=total, hits=[], terms=terms)
-    conditions, open_params = [], []
-    for (text, is_24h), value in is_open.items():
-        if value:
-            conditions.append(
-                f"({spec} IS NULL AND s.is_24h = %s)" if text is None else f"({spec} = %s AND s.is_24h = %s)"
-            )
-            open_params += [is_24h] if text is None else [text, is_24h]
-    where_sql += (" AND " if where_sql else " WHERE ") + "(" + " OR ".join(conditions) + ")"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT s.id, {score} AS score FROM {from_sql}{where_sql}{order} LIMIT %s OFFSET %s",
-            [*params, *open_params, limit, offset],
-        )
-        rows = cursor.fetchall()
-    return SearchPage(total=total, hits=[SearchHit(r[0], int(r[1])) for r in rows], terms=terms)
+def _best_first(sources: list[_Source], wanted: int, terms: list[Term]) -> tuple[list[tuple], bool]:
+    """Read sources best-first until the ``wanted`` best results are certain.
 
-
-def _filter_driven(terms, where, params, limit, offset, at) -> SearchPage:
-    columns, column_params = [], []
-    for term in terms:
-        for variant in term.variants:
-            sql, p = _variant_weight_sql(variant)
-            columns.append(sql)
-            column_params += p
-    sql = (
-        f"SELECT s.id, s.name, {', '.join(columns)}, s.is_24h, CAST(s.schedule_spec AS TEXT) "
-        f"FROM {T_SERVICE} s WHERE " + " AND ".join(where)
-    )
-    layout = [len(term.variants) for term in terms]
-    return _page_in_python(sql, column_params + params, layout, limit, offset, at, terms)
-
-
-def _page_in_python(sql, params, layout, limit, offset, at, terms) -> SearchPage:
-    """Run ``sql`` (id, name, weight columns…, is_24h, schedule); count, filter, order, page in Python.
-
-    ``layout`` gives the number of weight columns (variants) of each term: a term's weight is the
-    best of its variants', a row needs every term. Python compares strings by code point, as
-    ``COLLATE "C"`` (PostgreSQL) and SQLite's default do, so the order is the SQL plan's.
+    Returns the results found (ordering keys (-score, sort_key, name, service_id)) and whether
+    every source was read to its end (then the results are all matches).
     """
+    found: list[tuple] = []
+    seen: set[int] = set()
+    while True:
+        open_sources = [s for s in sources if not s.exhausted]
+        if not open_sources:
+            return found, True
+        source = min(open_sources, key=lambda s: s.frontier)
+        if len(found) >= wanted:
+            found.sort()
+            if found[wanted - 1][:2] < source.frontier:
+                return found, False
+        size = wanted + 16 if not source.reads else min(MAX_CHUNK, (wanted + 16) * CHUNK_GROWTH**source.reads)
+        for doc_id, sort_key, name, service_id, text in source.read(size):
+            if doc_id in seen:
+                continue
+            seen.add(doc_id)
+            score = _score(text, terms)
+            if score is not None:
+                found.append((-score, sort_key, name, str(service_id)))
+
+
+def _filter_driven(built: _Filters, group: int, terms: list[Term]) -> list[tuple]:
+    codes = built.code_groups[group]
+    inner, inner_params = built.row("t")
+    probes, probe_params = built.probes("d", "id", skip=group)
+    term_where, term_params = _term_conditions(terms)
+    marks = ", ".join(["%s"] * len(codes))
+    subquery = f"SELECT t.doc FROM {DOCTERM} t WHERE " + " AND ".join([f"t.code IN ({marks})", *inner])
+    where = [f"d.id IN ({subquery})", *probes, *built.doc, *term_where]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(
+            f"SELECT {_COLUMNS} FROM {T_DOC} d WHERE {' AND '.join(where)}",
+            [*codes, *inner_params, *probe_params, *built.doc_params, *term_params],
+        )
         rows = cursor.fetchall()
-    is_open: dict = {}
     found = []
-    for row in rows:
-        score, column = 0, 2
-        for width in layout:
-            weights = [w for w in row[column : column + width] if w is not None]
-            column += width
-            if not weights:
+    for _, sort_key, name, service_id, text in rows:
+        score = _score(text, terms)
+        if score is not None:
+            found.append((-score, sort_key, name, str(service_id)))
+    return found
+
+
+def _count_postings(key: str, variant: str, built: _Filters, others: list[Term]) -> tuple[str, list]:
+    row_where, row_params = built.index_row("p", "doc")
+    doc_where, doc_params = list(built.doc), list(built.doc_params)
+    if len(variant) > 2:
+        doc_where.append("d.text LIKE %s ESCAPE '\\'")
+        doc_params.append(_like(variant))
+    term_where, term_params = _term_conditions(others)
+    where = ["p.term = %s", *row_where]
+    source = f"{POSTING} p"
+    if doc_where or term_where:
+        source = _join(source)
+        where += ["d.id = p.doc", *doc_where, *term_where]
+    sql = f"SELECT p.doc FROM {source} WHERE {' AND '.join(where)} LIMIT {COUNT_CAP + 1}"
+    return sql, [key, *row_params, *doc_params, *term_params]
+
+
+def _count_docs(built: _Filters) -> tuple[str, list]:
+    row_where, row_params = built.index_row("d", "id")
+    where = " AND ".join([*row_where, *built.doc]) or "1 = 1"
+    return f"SELECT d.id FROM {T_DOC} d WHERE {where} LIMIT {COUNT_CAP + 1}", [*row_params, *built.doc_params]
+
+
+def _count(statements: list[tuple[str, list]]) -> int:
+    """Distinct documents over the statements (each stops at ``COUNT_CAP`` + 1)."""
+    ids: set[int] = set()
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            ids.update(row[0] for row in cursor.fetchall())
+            if len(ids) > COUNT_CAP:
                 break
-            score += max(weights)
-        else:
-            if at is not None:
-                key = (row[-1], bool(row[-2]))
-                if key not in is_open:
-                    is_open[key] = _is_open(row[-2], row[-1], at)
-                if not is_open[key]:
-                    continue
-            found.append((-int(score), row[1], row[0]))
+    return len(ids)
+
+
+def _page(found: list[tuple], offset: int, limit: int, terms, total: int, exact: bool) -> SearchPage:
     found.sort()
-    hits = [SearchHit(sid, -negative) for negative, _, sid in found[offset : offset + limit]]
-    return SearchPage(total=len(found), hits=hits, terms=terms)
-
-
-def _is_open(is_24h: bool, spec, at: datetime) -> bool:
-    schedule = schedule_for(spec)
-    return bool(is_24h) if schedule is None else schedule.is_open(at)
+    hits = [SearchHit(service_id, -negative) for negative, _, _, service_id in found[offset : offset + limit]]
+    return SearchPage(total=total, hits=hits, terms=terms, total_exact=exact)
