@@ -7,8 +7,8 @@ For each database the parent process starts one worker subprocess (``--worker``)
 SQLite ``bench/out/bench.sqlite3`` and PostgreSQL ``tsunagari_bench`` (server from
 ``TSUNAGARI_BENCH_PG``, default ``postgres://postgres@127.0.0.1:5432``). The worker migrates,
 fills the database with ``bench.generate`` data (bulk SQL: executemany on SQLite, COPY on
-PostgreSQL; search tokens computed by the real ``search_index.service_fields`` and
-``search_query.document_tokens``), ANALYZEs, then times ``search_services`` end to end and the
+PostgreSQL; search documents and index rows computed by the real ``search_index.document_values``
+and ``search_document.postings``), ANALYZEs, then times ``search_services`` end to end and the
 naive ``LIKE '%q%'`` scan over the same data, interleaved, in the same run. A populated database
 is reused while its fingerprint (generator, services, seed, indexing code) matches.
 The parent then rewrites ``BENCHMARKS.md`` from the workers' JSON results.
@@ -57,6 +57,8 @@ FINGERPRINT_FILES = [
     "src/tsunagari/directory/textnorm.py",
     "src/tsunagari/directory/search_query.py",
     "src/tsunagari/directory/search_index.py",
+    "src/tsunagari/directory/search_document.py",
+    "src/tsunagari/directory/search_tables.py",
     "src/tsunagari/directory/data/search_synonyms.yaml",
     "src/tsunagari/core/data/local_governments.csv",
 ]
@@ -250,30 +252,38 @@ def _meta(key: str):
 # --- dataset: generated records + their index tokens (computed once, cached in bench/out) ---
 
 
-def _tokens_of(batch: list[tuple[str, str, str, str, str, list[str]]]) -> list[tuple[str, str]]:
-    """(encoded tokens, search_text) per service, exactly as ``search_index.index_services`` computes."""
+def _documents_of(batch: list) -> list[tuple]:
+    """(DocumentValues, packed postings) per service, exactly as ``search_index.index_services`` computes.
+
+    Postings are packed into one string, three characters each: the token padded with NUL to two
+    characters (NUL never occurs in a segment), then ``chr(weight)``.
+    """
     from types import SimpleNamespace
 
-    from tsunagari.directory.search_index import service_fields
-    from tsunagari.directory.search_query import document_tokens
+    from tsunagari.directory.search_document import postings
+    from tsunagari.directory.search_index import document_values
 
     out = []
-    for name, alternate, org_name, description, eligibility, terms in batch:
+    for s in batch:
         service = SimpleNamespace(
-            name=name,
-            alternate_name=alternate,
-            organization=SimpleNamespace(name=org_name),
-            description=description,
-            eligibility_description=eligibility,
+            **{k: v for k, v in vars(s).items() if k not in ("terms", "languages")},
+            organization=SimpleNamespace(name=s.organization_name),
+            area_id=s.area_code,
+            crisis_line=False,
         )
-        tokens, text = document_tokens(service_fields(service, terms))
-        # Every token is two characters; weights are small integers: pack "tok" + chr(weight).
-        out.append(("".join(t + chr(w) for t, w in tokens.items()), text))
+        values = document_values(service, s.terms, s.languages)
+        packed = "".join(t.ljust(2, "\0") + chr(w) for t, w in postings(values.text).items())
+        out.append((values, packed))
     return out
 
 
+def _unpack(packed: str):
+    for i in range(0, len(packed), 3):
+        yield packed[i : i + 2].rstrip("\0"), ord(packed[i + 2])
+
+
 def dataset(n: int, seed: int, fp: str):
-    """(organizations, services, [(packed tokens, search_text)]) for ``n`` services, cached on disk."""
+    """(organizations, services, [(document values, packed postings)]) for ``n`` services, cached on disk."""
     cache = OUT / f"dataset-{fp}.pickle"
     if cache.exists():
         with cache.open("rb") as fh:
@@ -284,16 +294,12 @@ def dataset(n: int, seed: int, fp: str):
         f"generated {len(services)} services, {len(organizations)} organizations in {time.monotonic() - started:.0f} s"
     )
     started = time.monotonic()
-    work = [
-        (s.name, s.alternate_name, s.organization_name, s.description, s.eligibility_description, s.terms)
-        for s in services
-    ]
-    chunks = [work[i : i + 2000] for i in range(0, len(work), 2000)]
+    chunks = [services[i : i + 2000] for i in range(0, len(services), 2000)]
     import multiprocessing
 
     with multiprocessing.get_context("fork").Pool(os.cpu_count() or 1) as pool:
-        indexed = [row for part in pool.map(_tokens_of, chunks) for row in part]
-    log(f"computed index tokens in {time.monotonic() - started:.0f} s")
+        indexed = [row for part in pool.map(_documents_of, chunks) for row in part]
+    log(f"computed search documents in {time.monotonic() - started:.0f} s")
     data = (organizations, services, indexed)
     for old in [*OUT.glob("dataset-*.pickle"), *OUT.glob("dataset-*.json")]:
         old.unlink()
@@ -304,7 +310,7 @@ def dataset(n: int, seed: int, fp: str):
 
 
 def dataset_seconds(fp: str) -> float | None:
-    """How long generating the records and computing their index tokens took (once, then cached)."""
+    """How long generating the records and computing their search documents took (once, then cached)."""
     try:
         return json.loads((OUT / f"dataset-{fp}.json").read_text())["seconds"]
     except (OSError, ValueError, KeyError):
@@ -315,10 +321,13 @@ def dataset_seconds(fp: str) -> float | None:
 
 
 def _rows_for(model, records: list[dict]) -> tuple[list[str], list[tuple]]:
-    """Columns (all concrete fields but an auto id) and DB-ready rows; missing fields get defaults."""
+    """Columns (all concrete fields; an auto id only if given) and DB-ready rows; missing fields get defaults."""
     from django.db import connection, models
 
-    fields = [f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField)]
+    explicit = set(records[0]) if records else set()
+    fields = [
+        f for f in model._meta.concrete_fields if not isinstance(f, models.AutoField) or f.attname in explicit
+    ]
     columns = [f.column for f in fields]
     rows = []
     for record in records:
@@ -392,12 +401,44 @@ def _index_definitions(table: str) -> list[str]:
         return [f"{name}: {sql}" for name, sql in cursor.fetchall()]
 
 
+INDEX_NAMES = ["searchposting_key", "searchdocterm_key", "searchdocterm_area"]
+
+
+def _load_sorted(table: str, columns: list[str], rows, order: str) -> int:
+    """Bulk-load ``rows`` into ``table``; on SQLite through a staging table so the key b-tree is
+    written in key order (a WITHOUT ROWID table is its key's b-tree)."""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        return bulk_insert(table, columns, rows)
+    stage = f"bench_stage_{table}"
+    cols = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {stage}")
+        cursor.execute(f"CREATE TABLE {stage} ({cols})")
+    count = bulk_insert(stage, columns, rows)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {stage} ORDER BY {order}")
+        cursor.execute(f"DROP TABLE {stage}")
+    return count
+
+
 def populate(n: int, seed: int, fp: str) -> None:
     """Fill the benchmark database with the synthetic directory and its search index."""
     from django.db import connection, transaction
 
+    from tsunagari.core.ids import stable_uuid
     from tsunagari.core.services import load_local_governments
-    from tsunagari.directory.models import Language, Organization, SearchToken, Service, ServiceAttribute
+    from tsunagari.directory import search_tables
+    from tsunagari.directory.models import (
+        Language,
+        Organization,
+        SearchDoc,
+        SearchSchedule,
+        Service,
+        ServiceAttribute,
+    )
+    from tsunagari.directory.search_index import docterm_rows
     from tsunagari.directory.services import ensure_taxonomies
 
     load_local_governments()
@@ -420,33 +461,21 @@ def populate(n: int, seed: int, fp: str) -> None:
         }
         for o in organizations
     ]
-    service_records = []
-    for s, (_, text) in zip(services, indexed, strict=True):
-        service_records.append(
-            {
-                **common,
-                **{
-                    k: v
-                    for k, v in vars(s).items()
-                    if k not in ("area_code", "organization_name", "terms", "languages")
-                },
-                "area_id": s.area_code,
-                "search_text": text,
-                "created_at": TIMESTAMP,
-                "updated_at": TIMESTAMP,
-            }
-        )
-    token_table = SearchToken._meta.db_table
-    token_columns = ["service_id", "token", "lead", "weight"]
-
-    def token_rows():
-        for s, (packed, _) in zip(services, indexed, strict=True):
-            for i in range(0, len(packed), 3):
-                yield (s.id, packed[i : i + 2], packed[i], ord(packed[i + 2]))
-
-    before = _index_definitions(token_table)
-    token_indexes = list(SearchToken._meta.indexes)
-    token_constraints = list(SearchToken._meta.constraints)
+    service_records = [
+        {
+            **common,
+            **{
+                k: v
+                for k, v in vars(s).items()
+                if k not in ("area_code", "organization_name", "terms", "languages")
+            },
+            "area_id": s.area_code,
+            "created_at": TIMESTAMP,
+            "updated_at": TIMESTAMP,
+        }
+        for s in services
+    ]
+    before = _index_definitions(search_tables.POSTING) + _index_definitions(search_tables.DOCTERM)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA foreign_keys = OFF")
@@ -456,18 +485,13 @@ def populate(n: int, seed: int, fp: str) -> None:
             cursor.execute("SET session_replication_role = replica")  # no FK triggers while loading
             cursor.execute("SET maintenance_work_mem = '1GB'")
     with transaction.atomic():
-        with connection.schema_editor() as editor:
-            for index in token_indexes:
-                editor.remove_index(SearchToken, index)
-            if connection.vendor == "postgresql":
-                for constraint in token_constraints:
-                    editor.remove_constraint(SearchToken, constraint)
+        with connection.cursor() as cursor:
+            for name in INDEX_NAMES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
         bulk_insert(Organization._meta.db_table, *_rows_for(Organization, org_records))
         bulk_insert(Service._meta.db_table, *_rows_for(Service, service_records))
         attrs = [{"service_id": s.id, "term_id": t} for s in services for t in s.terms]
         bulk_insert(ServiceAttribute._meta.db_table, *_rows_for(ServiceAttribute, attrs))
-        from tsunagari.core.ids import stable_uuid
-
         langs = [
             {"id": stable_uuid("language", f"{s.id}:{c}"), "service_id": s.id, "code": c, "name": ""}
             for s in services
@@ -475,16 +499,50 @@ def populate(n: int, seed: int, fp: str) -> None:
         ]
         bulk_insert(Language._meta.db_table, *_rows_for(Language, langs))
         log(f"wrote services in {time.monotonic() - started:.0f} s")
-        tokens = bulk_insert(token_table, token_columns, token_rows())
-        log(f"wrote {tokens} search tokens in {time.monotonic() - started:.0f} s")
-        with connection.schema_editor() as editor:
-            if connection.vendor == "postgresql":
-                for constraint in token_constraints:
-                    editor.add_constraint(SearchToken, constraint)
-            for index in token_indexes:
-                editor.add_index(SearchToken, index)
-        log(f"rebuilt search token indexes in {time.monotonic() - started:.0f} s")
-    after = _index_definitions(token_table)
+        schedules = {}
+        for values, _ in indexed:
+            if values.schedule not in schedules:
+                spec, is_24h = values.schedule
+                schedules[values.schedule] = SearchSchedule.objects.create(spec=spec, is_24h=is_24h).pk
+        docs = [
+            {"id": number, "service_id": s.id, "schedule_id": schedules[values.schedule], **values.row()}
+            for number, (s, (values, _)) in enumerate(zip(services, indexed, strict=True), start=1)
+        ]
+        bulk_insert(SearchDoc._meta.db_table, *_rows_for(SearchDoc, docs))
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                    [SearchDoc._meta.db_table, len(docs)],
+                )
+
+        def posting_rows():
+            for number, (values, packed) in enumerate(indexed, start=1):
+                for token, weight in _unpack(packed):
+                    yield (token, weight, values.sort_key, number, values.area, values.flags)
+
+        def vocabulary_rows():
+            for number, (values, _) in enumerate(indexed, start=1):
+                yield from docterm_rows(number, values.codes, values.sort_key, values.area, values.flags)
+
+        rows = _load_sorted(
+            search_tables.POSTING,
+            ["term", "weight", "sort_key", "doc", "area", "flags"],
+            posting_rows(),
+            "term, weight DESC, sort_key, doc",
+        )
+        log(f"wrote {rows:,} posting rows in {time.monotonic() - started:.0f} s")
+        _load_sorted(
+            search_tables.DOCTERM,
+            ["code", "sort_key", "doc", "area", "flags"],
+            vocabulary_rows(),
+            "code, sort_key, doc",
+        )
+        with connection.cursor() as cursor:
+            for statement in search_tables.index_statements(connection.vendor):
+                cursor.execute(statement)
+        log(f"built search indexes in {time.monotonic() - started:.0f} s")
+    after = _index_definitions(search_tables.POSTING) + _index_definitions(search_tables.DOCTERM)
     if before != after:
         raise RuntimeError(f"index definitions differ after the load:\n{before}\n{after}")
     with connection.cursor() as cursor:
@@ -515,7 +573,8 @@ def _data_stats() -> dict:
         for key, table in (
             ("services", "directory_service"),
             ("organizations", "directory_organization"),
-            ("search_tokens", "directory_searchtoken"),
+            ("search_postings", "directory_searchposting"),
+            ("search_vocabulary_rows", "directory_searchdocterm"),
             ("local_governments", "core_localgovernment"),
         ):
             cursor.execute(f"SELECT COUNT(*) FROM {table}")
@@ -659,11 +718,10 @@ def _naive(query: str, values: dict) -> tuple[int, list[str]]:
         return cursor.fetchone()[0], ids
 
 
-def _indexed(query: str, values: dict) -> tuple[int, list[str]]:
+def _indexed(query: str, values: dict):
     from tsunagari.directory.selectors.search import SearchFilters, search_services
 
-    page = search_services(query, SearchFilters(**values), limit=PAGE, now=NOW)
-    return page.total, [h.service_id for h in page.hits]
+    return search_services(query, SearchFilters(**values), limit=PAGE, now=NOW)
 
 
 def measure(seed: int, repeat: int, naive_repeat: int, verify: bool = True) -> dict:
@@ -676,8 +734,8 @@ def measure(seed: int, repeat: int, naive_repeat: int, verify: bool = True) -> d
     cases = build_cases(seed, queries)
     log(f"warming up ({len(cases)} cases)")
     for case in cases:
-        case["total"], _ = _indexed(case["text"], case["values"])
-        case["plan"] = _plan(case["text"], case["values"])
+        page = _indexed(case["text"], case["values"])
+        case["total"], case["total_exact"], case["plan"] = page.total, page.total_exact, page.plan
         case["indexed_ms"], case["naive_ms"] = [], []
     if naive_repeat:
         for case in cases[: len(FILTER_SETS)]:
@@ -709,50 +767,24 @@ def measure(seed: int, repeat: int, naive_repeat: int, verify: bool = True) -> d
     return result
 
 
-def _plan(query: str, values: dict) -> str:
-    """Which plan ``search_services`` picks for the case: "filters" (filter-driven) or "index"."""
-    from tsunagari.directory.search_query import parse_query
-    from tsunagari.directory.selectors import search
-
-    try:
-        terms = parse_query(query)
-        _, _, selective = search._filter_sql(search.SearchFilters(**values))
-        if not (terms and selective):
-            return "index"
-        counts = search._row_counts(search._index_keys(terms), search.DRIVE_FROM_FILTERS_ABOVE)
-        return "filters" if search._estimate(terms, counts) >= search.DRIVE_FROM_FILTERS_ABOVE else "index"
-    except AttributeError:  # the search module changed; the plan is not reported
-        return "?"
-
-
 def verify_plans(cases: list[dict]) -> dict:
-    """Force each search plan in turn: pages (offsets 0 and 40) and totals must be identical."""
-    from tsunagari.directory.selectors import search
+    """Force each plan in turn where both apply: pages (offsets 0 and 40) and totals must be identical."""
+    from tsunagari.directory.selectors.search import SearchFilters, search_services
 
-    if not hasattr(search, "DRIVE_FROM_FILTERS_ABOVE"):
-        return {"checked": 0, "mismatches": []}
-    saved = search.DRIVE_FROM_FILTERS_ABOVE
     checked, mismatches = 0, []
     started = time.monotonic()
-    try:
-        for case in cases:
-            for offset in (0, 40):
-                pages = []
-                for threshold in (0, 10**9):  # filter-driven whenever a selective filter is set; never
-                    search.DRIVE_FROM_FILTERS_ABOVE = threshold
-                    page = search.search_services(
-                        case["text"],
-                        search.SearchFilters(**case["values"]),
-                        limit=PAGE,
-                        offset=offset,
-                        now=NOW,
-                    )
-                    pages.append((page.total, [(h.service_id, h.score) for h in page.hits]))
-                checked += 1
-                if pages[0] != pages[1]:
-                    mismatches.append(f"{case['text']} / {case['filters']} / offset {offset}")
-    finally:
-        search.DRIVE_FROM_FILTERS_ABOVE = saved
+    for case in cases:
+        filters = SearchFilters(**case["values"])
+        if not (filters.topics or filters.audiences or filters.channels or filters.languages):
+            continue  # only the term-driven plan applies
+        for offset in (0, 40):
+            pages = []
+            for plan in ("terms", "filters"):
+                page = search_services(case["text"], filters, limit=PAGE, offset=offset, now=NOW, plan=plan)
+                pages.append((page.total, page.total_exact, [(h.service_id, h.score) for h in page.hits]))
+            checked += 1
+            if pages[0] != pages[1]:
+                mismatches.append(f"{case['text']} / {case['filters']} / offset {offset}")
     log(
         f"verified both plans on {checked} pages in {time.monotonic() - started:.0f} s: {len(mismatches)} mismatches"
     )

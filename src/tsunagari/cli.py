@@ -113,7 +113,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(page["results"], ensure_ascii=False, indent=2))
     else:
-        print(f"{page['total']} services")
+        print(f"{page['total']}{'' if page['total_exact'] else '+'} services")
         for item in page["results"]:
             phones = ", ".join(item["phones"])
             flags = " [24h]" if item["is_24h"] else ""

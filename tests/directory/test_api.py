@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from openapi_spec_validator import validate
 
+from tsunagari.directory.api.openapi import PAGE_FIELDS
 from tsunagari.directory.hsds.validate import validate_object
 from tsunagari.directory.models import Organization, Service
 
@@ -12,16 +13,7 @@ from .factories import make_service
 
 pytestmark = pytest.mark.django_db
 
-PAGE_KEYS = {
-    "total_items",
-    "total_pages",
-    "page_number",
-    "size",
-    "first_page",
-    "last_page",
-    "empty",
-    "contents",
-}
+PAGE_KEYS = set(PAGE_FIELDS)
 
 
 def test_services_are_paginated_hsds_objects(client):
@@ -31,6 +23,7 @@ def test_services_are_paginated_hsds_objects(client):
     assert set(body) == PAGE_KEYS
     assert body["page_number"] == 2 and body["size"] == 5
     assert body["total_items"] == Service.objects.filter(status="active").count()
+    assert body["total_items_exact"] is True
     for item in body["contents"]:
         data = {k: v for k, v in item.items() if k != "tsunagari"}
         assert validate_object("service", data) == []

@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from tsunagari.core.lgcode import normalize as normalize_lgcode
 from tsunagari.core.models import LocalGovernment
 from tsunagari.core.vocabulary import AUDIENCES, CHANNELS, TOPICS
-from tsunagari.directory.selectors.search import SearchFilters
+from tsunagari.directory.selectors.search import MAX_DEPTH, SearchFilters
+
+DEFAULT_PER_PAGE = 20
 
 LANGUAGE_CHOICES = [
     ("ja", "日本語"), ("en", "English"), ("zh", "中文"), ("ko", "한국어"), ("vi", "Tiếng Việt"),
@@ -44,6 +46,16 @@ class SearchForm(forms.Form):
                 _("この地方公共団体コードは見つかりません: %(code)s"), params={"code": code}
             )
         return code
+
+    def clean(self):
+        data = super().clean()
+        per_page = data.get("per_page") or DEFAULT_PER_PAGE
+        if (data.get("page") or 1) * per_page > MAX_DEPTH:
+            self.add_error(
+                "page",
+                _("表示できるのは先頭 %(depth)s 件までです。条件を絞ってください。") % {"depth": MAX_DEPTH},
+            )
+        return data
 
     def filters(self) -> SearchFilters:
         data = self.cleaned_data

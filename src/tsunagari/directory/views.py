@@ -9,7 +9,7 @@ from django.utils import timezone
 from tsunagari.core.vocabulary import TOPICS
 from tsunagari.directory.forms import SearchForm
 from tsunagari.directory.selectors.hours import open_now, schedule_for
-from tsunagari.directory.selectors.search import SearchFilters
+from tsunagari.directory.selectors.search import MAX_DEPTH, SearchFilters
 from tsunagari.directory.selectors.services import codes, search_results, services_with_details
 
 PER_PAGE = 20
@@ -48,6 +48,7 @@ def _listing(request, results: dict, page: int) -> dict:
     return {
         "results": list(zip(results["services"], results["results"], strict=True)),
         "total": results["total"],
+        "total_exact": results["total_exact"],
         "page": page,
         "last_page": last_page,
         "query_string": params.urlencode(),
@@ -70,7 +71,7 @@ def topic_detail(request, code: str):
 
 def _page_number(request) -> int:
     try:
-        return max(1, min(int(request.GET.get("page", 1)), 10000))
+        return max(1, min(int(request.GET.get("page", 1)), MAX_DEPTH // PER_PAGE))
     except ValueError:
         return 1
 

@@ -59,21 +59,30 @@ def _object_schema(name: str) -> dict:
     return schema
 
 
+#: Keys of every paginated response (HSDS page object plus ``total_items_exact``).
+PAGE_FIELDS = (
+    "total_items",
+    "total_items_exact",
+    "total_pages",
+    "page_number",
+    "size",
+    "first_page",
+    "last_page",
+    "empty",
+    "contents",
+)
+
+
 def _page(item: str) -> dict:
     return {
         "type": "object",
-        "required": [
-            "total_items",
-            "total_pages",
-            "page_number",
-            "size",
-            "first_page",
-            "last_page",
-            "empty",
-            "contents",
-        ],
+        "required": list(PAGE_FIELDS),
         "properties": {
             "total_items": {"type": "integer"},
+            "total_items_exact": {
+                "type": "boolean",
+                "description": "false: there are more than total_items results (search counts exactly up to 1000)",
+            },
             "total_pages": {"type": "integer"},
             "page_number": {"type": "integer"},
             "size": {"type": "integer"},

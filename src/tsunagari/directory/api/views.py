@@ -6,7 +6,7 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from tsunagari.directory.api.openapi import openapi_document
-from tsunagari.directory.forms import SearchForm
+from tsunagari.directory.forms import DEFAULT_PER_PAGE, SearchForm
 from tsunagari.directory.hsds.serialize import (
     organization_to_hsds,
     service_to_hsds,
@@ -15,8 +15,6 @@ from tsunagari.directory.hsds.serialize import (
 )
 from tsunagari.directory.models import Organization, Taxonomy, TaxonomyTerm
 from tsunagari.directory.selectors.services import search_results, services_with_details
-
-DEFAULT_PER_PAGE = 20
 
 
 def _json(data, status: int = 200) -> JsonResponse:
@@ -30,11 +28,12 @@ def _error(message: str, status: int, details=None) -> JsonResponse:
     return _json(body, status=status)
 
 
-def _page(contents: list, total: int, page: int, per_page: int) -> dict:
-    """An HSDS API page object."""
+def _page(contents: list, total: int, page: int, per_page: int, exact: bool = True) -> dict:
+    """An HSDS API page object; ``total_items_exact`` false means "more than ``total_items``"."""
     total_pages = max(1, -(-total // per_page))
     return {
         "total_items": total,
+        "total_items_exact": exact,
         "total_pages": total_pages,
         "page_number": page,
         "size": len(contents),
@@ -61,7 +60,7 @@ def service_list(request):
         data = service_to_hsds(service)
         data["tsunagari"] = {"score": item["score"], "open_now": item["open_now"]}
         contents.append(data)
-    return _json(_page(contents, results["total"], page, per_page))
+    return _json(_page(contents, results["total"], page, per_page, results["total_exact"]))
 
 
 @require_GET

@@ -45,7 +45,9 @@ MAX_DEPTH = 1000
 COUNT_CAP = 1000
 #: Index rows of a token are counted up to this many to choose the driving term and plan.
 ESTIMATE_CAP = 4000
-#: Rows read from a source after the first chunk, growing by ``CHUNK_GROWTH`` per read.
+#: A source's first read asks for the rows still wanted plus ``CHUNK_SLACK`` (so ties on the last
+#: sort key rarely need a second read); each further read is ``CHUNK_GROWTH`` times larger.
+CHUNK_SLACK = 16
 CHUNK_GROWTH = 4
 MAX_CHUNK = 4000
 T_DOC = "directory_searchdoc"
@@ -438,7 +440,7 @@ def _best_first(sources: list[_Source], wanted: int, terms: list[Term]) -> tuple
             found.sort()
             if found[wanted - 1][:2] < source.frontier:
                 return found, False
-        size = wanted + 16 if not source.reads else min(MAX_CHUNK, (wanted + 16) * CHUNK_GROWTH**source.reads)
+        size = min(MAX_CHUNK, (wanted + CHUNK_SLACK) * CHUNK_GROWTH**source.reads)
         for doc_id, sort_key, name, service_id, text in source.read(size):
             if doc_id in seen:
                 continue

@@ -60,13 +60,16 @@ def search_results(
     offset: int = 0,
     now: datetime | None = None,
 ) -> dict:
-    """A page of search results as plain data: ``{"total", "results": [summary…], "terms"}``."""
+    """A page of search results as plain data: ``{"total", "total_exact", "results": [summary…], "terms"}``.
+
+    ``total_exact`` false means "more than ``total``" (see ``search.COUNT_CAP``)."""
     at = now or timezone.now()
     page = search_services(query, filters, limit=limit, offset=offset, now=at)
     services = load_in_order([h.service_id for h in page.hits])
     scores = {h.service_id: h.score for h in page.hits}
     return {
         "total": page.total,
+        "total_exact": page.total_exact,
         "results": [summary(s, scores[s.pk] if query.strip() else None, at) for s in services],
         "services": services,
         "terms": [t.text for t in page.terms],
