@@ -532,6 +532,11 @@ def populate(n: int, seed: int, fp: str) -> None:
             "term, weight DESC, sort_key, doc",
         )
         log(f"wrote {rows:,} posting rows in {time.monotonic() - started:.0f} s")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {search_tables.TERMSTAT} (term, weight, docs) "
+                f"SELECT term, weight, COUNT(*) FROM {search_tables.POSTING} GROUP BY term, weight"
+            )
         _load_sorted(
             search_tables.DOCTERM,
             ["code", "sort_key", "doc", "area", "flags"],

@@ -93,3 +93,14 @@ def test_unknown_service_is_404(client):
 def test_pages_set_no_cookies_for_anonymous_visitors(client):
     response = client.get("/search/", {"q": "孤独"})
     assert not response.cookies
+
+
+def test_capped_total_is_shown_as_more_than_and_pages_go_on(client, monkeypatch):
+    from tsunagari.directory.selectors import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 25)
+    html = client.get("/search/", {"q": "相談"}).content.decode()
+    assert "25 件以上" in html
+    assert "page=2" in html  # the first page is full: a next page is offered
+    deep = client.get("/search/", {"q": "相談", "page": search.MAX_DEPTH})
+    assert deep.status_code == 400 and "1000" in deep.content.decode()

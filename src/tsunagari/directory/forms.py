@@ -52,7 +52,7 @@ class SearchForm(forms.Form):
         per_page = data.get("per_page") or DEFAULT_PER_PAGE
         if (data.get("page") or 1) * per_page > MAX_DEPTH:
             self.add_error(
-                "page",
+                None,
                 _("表示できるのは先頭 %(depth)s 件までです。条件を絞ってください。") % {"depth": MAX_DEPTH},
             )
         return data

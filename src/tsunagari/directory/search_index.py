@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from tsunagari.core.vocabulary import AUDIENCES, CHANNELS, TOPICS
 from tsunagari.directory import search_document as doc
 from tsunagari.directory.models import Language, SearchDoc, SearchSchedule, Service
-from tsunagari.directory.search_tables import DOCTERM, POSTING
+from tsunagari.directory.search_tables import DOCTERM, POSTING, TERMSTAT
 
 _LABELS = {"topic": TOPICS, "audience": AUDIENCES, "channel": CHANNELS}
 CHUNK = 500
@@ -101,10 +101,12 @@ def docterm_rows(doc_id: int, codes: Iterable[str], sort_key: int, area: int, fl
 
 
 def _delete_rows(cursor, stored: SearchDoc) -> None:
-    keys = [(t, w, stored.sort_key, stored.pk) for t, w in doc.postings(stored.text).items()]
+    tokens = doc.postings(stored.text).items()
+    keys = [(t, w, stored.sort_key, stored.pk) for t, w in tokens]
     cursor.executemany(
         f"DELETE FROM {POSTING} WHERE term = %s AND weight = %s AND sort_key = %s AND doc = %s", keys
     )
+    cursor.executemany(f"UPDATE {TERMSTAT} SET docs = docs - 1 WHERE term = %s AND weight = %s", list(tokens))
     codes = [(c, stored.sort_key, stored.pk) for c in stored.codes.split()]
     cursor.executemany(f"DELETE FROM {DOCTERM} WHERE code = %s AND sort_key = %s AND doc = %s", codes)
 
@@ -114,6 +116,11 @@ def _insert_rows(cursor, doc_id: int, values: DocumentValues) -> int:
     cursor.executemany(
         f"INSERT INTO {POSTING} (term, weight, sort_key, doc, area, flags) VALUES (%s, %s, %s, %s, %s, %s)",
         rows,
+    )
+    cursor.executemany(
+        f"INSERT INTO {TERMSTAT} (term, weight, docs) VALUES (%s, %s, 1) "
+        f"ON CONFLICT (term, weight) DO UPDATE SET docs = {TERMSTAT}.docs + 1",
+        [row[:2] for row in rows],
     )
     terms = docterm_rows(doc_id, values.codes, values.sort_key, values.area, values.flags)
     cursor.executemany(
@@ -180,6 +187,7 @@ def rebuild_all(progress=None) -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {POSTING}")
         cursor.execute(f"DELETE FROM {DOCTERM}")
+        cursor.execute(f"DELETE FROM {TERMSTAT}")
         cursor.execute(f"DELETE FROM {SearchDoc._meta.db_table}")  # rows are gone: no signals
     queryset = Service.objects.select_related("organization").order_by("pk")
     total = queryset.count()

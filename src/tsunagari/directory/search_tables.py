@@ -8,7 +8,10 @@ index, and area and flag filters are checked without leaving it.
 ``directory_searchdocterm``: one row per (vocabulary code, document), keyed (code, sort_key, doc),
 with area and flags; a second index on (code, area) serves "this topic in this area".
 
-On SQLite both are ``WITHOUT ROWID`` tables (the table *is* the key's b-tree); on PostgreSQL they are
+``directory_searchtermstat``: how many documents have each (token, weight) posting, kept in step
+with the postings, so choosing the driving token and skipping empty ranges is one key lookup.
+
+On SQLite the first two are ``WITHOUT ROWID`` tables (the table *is* the key's b-tree); on PostgreSQL they are
 heaps with a unique index that INCLUDEs the other columns, so reads are index-only scans.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 POSTING = "directory_searchposting"
 DOCTERM = "directory_searchdocterm"
+TERMSTAT = "directory_searchtermstat"
 
 _SQLITE_TABLES = [
     f"""CREATE TABLE {POSTING} (
@@ -26,6 +30,9 @@ _SQLITE_TABLES = [
         code TEXT NOT NULL, sort_key INTEGER NOT NULL, doc INTEGER NOT NULL,
         area INTEGER NOT NULL, flags INTEGER NOT NULL,
         PRIMARY KEY (code, sort_key, doc)) WITHOUT ROWID""",
+    f"""CREATE TABLE {TERMSTAT} (
+        term TEXT NOT NULL, weight INTEGER NOT NULL, docs INTEGER NOT NULL,
+        PRIMARY KEY (term, weight)) WITHOUT ROWID""",
 ]
 _SQLITE_INDEXES = [f"CREATE INDEX searchdocterm_area ON {DOCTERM} (code, area)"]
 
@@ -36,6 +43,9 @@ _POSTGRESQL_TABLES = [
     f"""CREATE TABLE {DOCTERM} (
         code varchar(80) COLLATE "C" NOT NULL, sort_key bigint NOT NULL, doc integer NOT NULL,
         area integer NOT NULL, flags smallint NOT NULL)""",
+    f"""CREATE TABLE {TERMSTAT} (
+        term varchar(2) COLLATE "C" NOT NULL, weight smallint NOT NULL, docs integer NOT NULL,
+        PRIMARY KEY (term, weight))""",
 ]
 _POSTGRESQL_INDEXES = [
     f"CREATE UNIQUE INDEX searchposting_key ON {POSTING} (term, weight DESC, sort_key, doc) INCLUDE (area, flags)",
@@ -59,4 +69,4 @@ def index_statements(vendor: str) -> list[str]:
 
 
 def drop_statements() -> list[str]:
-    return [f"DROP TABLE IF EXISTS {POSTING}", f"DROP TABLE IF EXISTS {DOCTERM}"]
+    return [f"DROP TABLE IF EXISTS {t}" for t in (POSTING, DOCTERM, TERMSTAT)]

@@ -45,6 +45,9 @@ def _listing(request, results: dict, page: int) -> dict:
     params = request.GET.copy()
     params.pop("page", None)
     last_page = max(1, -(-results["total"] // PER_PAGE))
+    if not results["total_exact"]:  # "more than total": go on while pages are full
+        full = len(results["results"]) == PER_PAGE
+        last_page = min(MAX_DEPTH // PER_PAGE, page + 1 if full else page)
     return {
         "results": list(zip(results["services"], results["results"], strict=True)),
         "total": results["total"],

@@ -14,6 +14,7 @@ from tsunagari.directory.hsds.serialize import (
     taxonomy_to_hsds,
 )
 from tsunagari.directory.models import Organization, Taxonomy, TaxonomyTerm
+from tsunagari.directory.selectors.search import MAX_DEPTH
 from tsunagari.directory.selectors.services import search_results, services_with_details
 
 
@@ -29,8 +30,16 @@ def _error(message: str, status: int, details=None) -> JsonResponse:
 
 
 def _page(contents: list, total: int, page: int, per_page: int, exact: bool = True) -> dict:
-    """An HSDS API page object; ``total_items_exact`` false means "more than ``total_items``"."""
+    """An HSDS API page object; ``total_items_exact`` false means "more than ``total_items``".
+
+    Then ``total_pages`` is the last page that can be asked for and ``last_page`` says whether
+    this page is the end (it is not full, or no deeper page can be asked for).
+    """
     total_pages = max(1, -(-total // per_page))
+    last_page = page >= total_pages
+    if not exact:
+        total_pages = MAX_DEPTH // per_page
+        last_page = len(contents) < per_page or page >= total_pages
     return {
         "total_items": total,
         "total_items_exact": exact,
@@ -38,7 +47,7 @@ def _page(contents: list, total: int, page: int, per_page: int, exact: bool = Tr
         "page_number": page,
         "size": len(contents),
         "first_page": page == 1,
-        "last_page": page >= total_pages,
+        "last_page": last_page,
         "empty": not contents,
         "contents": contents,
     }

@@ -35,15 +35,16 @@ from tsunagari.core.lgcode import normalize as normalize_lgcode
 from tsunagari.core.models import LocalGovernment
 from tsunagari.directory import search_document as document
 from tsunagari.directory.search_query import Term, parse_query
-from tsunagari.directory.search_tables import DOCTERM, POSTING
+from tsunagari.directory.search_tables import DOCTERM, POSTING, TERMSTAT
 from tsunagari.directory.selectors.hours import schedule_for
 
 MAX_LIMIT = 100
 #: Results can be paged through this far (offset + limit); beyond, narrow the search.
 MAX_DEPTH = 1000
-#: Totals are counted exactly up to this many results.
-COUNT_CAP = 1000
-#: Index rows of a token are counted up to this many to choose the driving term and plan.
+#: Totals are counted exactly up to this many results (counting costs about one index probe per
+#: candidate, so a common word with a selective filter would otherwise dominate the search time).
+COUNT_CAP = 100
+#: Vocabulary rows of a filter are counted up to this many to choose the plan.
 ESTIMATE_CAP = 4000
 #: A source's first read asks for the rows still wanted plus ``CHUNK_SLACK`` (so ties on the last
 #: sort key rarely need a second read); each further read is ``CHUNK_GROWTH`` times larger.
@@ -222,31 +223,25 @@ def _variant_keys(variant: str) -> list[str]:
 
 @dataclass
 class _KeyStats:
-    rows: int  # index rows, counted up to ESTIMATE_CAP + 1
-    weights: set[int]  # weights seen among them
-
-    @property
-    def complete(self) -> bool:
-        return self.rows <= ESTIMATE_CAP
+    rows: int  # documents with this token
+    weights: set[int]  # the weights it has postings at
 
     def may_have(self, weight: int) -> bool:
-        return weight in self.weights or not self.complete
+        return weight in self.weights
 
 
 def _key_stats(keys: list[str]) -> dict[str, _KeyStats]:
-    """Index rows per token, counted up to a cap, and the weights among them (one statement)."""
+    """Documents per token and the weights it occurs at, from the statistics table."""
     stats = {key: _KeyStats(0, set()) for key in keys}
     if not keys:
         return stats
-    parts = [
-        f"SELECT k, weight, COUNT(*) FROM (SELECT term AS k, weight FROM {POSTING} "
-        f"WHERE term = %s LIMIT {ESTIMATE_CAP + 1}) c{n} GROUP BY k, weight"
-        for n in range(len(keys))
-    ]
+    marks = ", ".join(["%s"] * len(keys))
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), keys)
-        for key, weight, count in cursor.fetchall():
-            stats[key].rows += count
+        cursor.execute(
+            f"SELECT term, weight, docs FROM {TERMSTAT} WHERE term IN ({marks}) AND docs > 0", keys
+        )
+        for key, weight, docs in cursor.fetchall():
+            stats[key].rows += docs
             stats[key].weights.add(weight)
     return stats
 
@@ -380,19 +375,20 @@ def search_services(
     wanted = offset + limit
     stats = _key_stats(list(dict.fromkeys(k for t in terms for v in t.variants for k in _variant_keys(v))))
     driver = min(terms, key=lambda t: _estimate(t, stats)) if terms else None
-    driver_rows = _estimate(driver, stats) if driver else None
     group_rows = [(_group_rows(g, built, ESTIMATE_CAP), n) for n, g in enumerate(built.code_groups)]
     smallest = min(group_rows) if group_rows else None
-    use_filters = smallest is not None and smallest[0] <= ESTIMATE_CAP
-    if driver is not None and smallest is not None:
-        use_filters = smallest[0] < driver_rows
+    use_filters = False
+    if smallest is not None and smallest[0] <= ESTIMATE_CAP:
+        documents = _documents()
+        driver_rows = _estimate(driver, stats) if driver else documents
+        use_filters = _prefer_filters(smallest[0], driver_rows, documents, wanted)
     if plan == "filters" and smallest is not None:
         use_filters = True
     elif plan == "terms":
         use_filters = False
     if use_filters:
         found = _filter_driven(built, smallest[1], terms)
-        page = _page(found, offset, limit, terms, len(found), True)
+        page = _page(found, offset, limit, terms, min(len(found), COUNT_CAP), len(found) <= COUNT_CAP)
         page.plan = "filters"
         return page
     if driver is None:
@@ -417,6 +413,25 @@ def search_services(
         page = _page(found, offset, limit, terms, min(total, COUNT_CAP), total <= COUNT_CAP)
     page.plan = "terms" if driver is not None else "listing"
     return page
+
+
+def _documents() -> int:
+    """About how many documents there are (the highest id: no scan)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MAX(id) FROM {T_DOC}")
+        return cursor.fetchone()[0] or 0
+
+
+def _prefer_filters(filter_rows: int, driver_rows: int, documents: int, wanted: int) -> bool:
+    """Whether reading every document of a vocabulary filter beats reading the driving token's rows.
+
+    The filter side reads ``filter_rows`` whole documents. The term side, assuming the filter and
+    the words are independent, reads about ``documents / filter_rows`` index rows per result it
+    needs (the page and the capped count), at most all ``driver_rows`` of them; an index row costs
+    about a third of a document read (measured, see BENCHMARKS.md).
+    """
+    needed = (COUNT_CAP + wanted) * documents / max(1, filter_rows)
+    return 3 * filter_rows < min(driver_rows, needed)
 
 
 def _score(text: str, terms: list[Term]) -> int | None:
