@@ -891,7 +891,8 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
         f"Data: {first['services']:,} **synthetic** services from `bench/generate.py` (seed {first['seed']}; "
         f"~5% national, the rest spread over all {first['data']['local_governments']:,} local governments), "
         "written to separate benchmark databases only (`bench/out/bench.sqlite3`, PostgreSQL `tsunagari_bench`). "
-        "The search index is computed by the real `search_index.service_fields` + `search_query.document_tokens`.",
+        "The search documents and index rows are computed by the real `search_index.document_values` and "
+        "`search_document.postings`.",
         "",
         f"Each case is one query × one filter set; {len(first['queries'])} queries "
         f"(lengths 1–6, common and rare words) × {len(FILTER_SETS)} filter sets "
@@ -930,11 +931,12 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
             f"{d['services']:,} services ({d['active']:,} active; "
             + ", ".join(f"{k} {v:,}" for k, v in d["by_scope"].items())
             + f"; {d['areas_with_services']:,} local governments with services), {d['organizations']:,} organizations, "
-            f"{d['search_tokens']:,} search-token rows; database {d['size_bytes'] / 1024**2:,.0f} MiB"
+            f"{d['search_postings']:,} posting rows, {d['search_vocabulary_rows']:,} vocabulary rows; "
+            f"database {d['size_bytes'] / 1024**2:,.0f} MiB"
             + (f"; populated in {r['populate_seconds']:.0f} s" if r.get("populate_seconds") else "")
             + (
                 f" (plus {r['dataset_seconds']:.0f} s, once for both databases, generating the records and "
-                "computing their index tokens with 2 processes; cached in `bench/out/`)"
+                "computing their search documents with 2 processes; cached in `bench/out/`)"
                 if r.get("dataset_seconds")
                 else ""
             )
@@ -965,15 +967,15 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
         ]
         for c in slow:
             lines.append(
-                f"| {c['text']} | {c['filters']} | {c.get('plan', '?')} | {c['total']:,} | "
+                f"| {c['text']} | {c['filters']} | {c.get('plan', '?')} | {_total(c)} | "
                 f"{_ms(percentile(c['indexed_ms'], 50))} | {_ms(percentile(c['indexed_ms'], 95))} | "
                 f"{_ms(percentile(c['naive_ms'], 50))} |"
             )
         plans = [c.get("plan") for c in cases]
         lines += [
             "",
-            f"Plans: {plans.count('index')} cases term-driven (token index first), {plans.count('filters')} "
-            "filter-driven (filtered services first).",
+            f"Plans: {plans.count('terms')} cases term-driven (token index first), {plans.count('filters')} "
+            "filter-driven (vocabulary filter first).",
         ]
         check = r.get("verification")
         if check:
@@ -985,17 +987,27 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
             lines.append(
                 f"Both plans forced in turn on every case (offsets 0 and 40, {check['checked']} pages): {outcome}."
             )
-    lines += ["", "### Queries", "", "Matches without filters (total count of the indexed search):", ""]
+    lines += [
+        "",
+        "### Queries",
+        "",
+        "Matches without filters (total of the indexed search; `100+` = more than 100, not counted further):",
+        "",
+    ]
     lines += ["| query | length | kind | " + " | ".join(_label(r) for r in results) + " |"]
     lines += ["|---|---:|---|" + "---:|" * len(results)]
     for q in first["queries"]:
         totals = []
         for r in results:
             case = next(c for c in r["cases"] if c["text"] == q["text"] and c["filters"] == "none")
-            totals.append(f"{case['total']:,}")
+            totals.append(_total(case))
         lines.append(f"| {q['text']} | {q['length']} | {q['kind']} | " + " | ".join(totals) + " |")
     lines += ["", NOTES.strip(), ""]
     return "\n".join(lines)
+
+
+def _total(case: dict) -> str:
+    return f"{case['total']:,}" + ("" if case.get("total_exact", True) else "+")
 
 
 def _label(result: dict) -> str:
@@ -1007,79 +1019,48 @@ NOTES = """
 
 - Filter values are seeded: `area` is one of 12 municipality codes, `topic` a topic code, `age` one of
   12/16/25/45/72, `open_now` is evaluated at Tuesday 2026-11-17 14:00 JST; `combined` = area + topic + age +
-  open now. `plan` says how `search_services` answered a case (see below).
+  open now. `plan` says how `search_services` answered a case: `terms` (token index first) or `filters`
+  (vocabulary filter first).
+- **Totals are exact up to 100.** Beyond that the search reports "more than 100" (`total_exact` false; the
+  portal shows "100 件以上", the API `total_items_exact: false`) and pages go on while they are full, up
+  to 1,000 results. The naive baseline counts everything exactly; that is part of why it is slow, and an
+  exact count of a word found in 90% of 100,000 services cannot be had from an index in a few milliseconds.
 - The naive baseline does not normalise text (no NFKC, katakana folding, synonyms) and does not search topic
   labels, so its result sets differ; it is a cost reference, not a correctness reference (`tests/directory/
-  test_search.py` checks the indexed search against a brute-force scan of the normalised text). On PostgreSQL
-  it runs with `jit = off`, as the search does.
-- Both databases keep their default settings: SQLite as `tsunagari.settings` opens it (WAL, default 2 MB page
-  cache), PostgreSQL as installed (`shared_buffers` 128 MB, `random_page_cost` 4). The data is far larger
-  than either cache (database sizes above; most of it is search-token indexes).
+  test_search.py` and `test_search_engine.py` check the indexed search against a brute-force scan).
+- Settings: SQLite as `tsunagari.settings` opens it (WAL, `mmap_size` 1 GiB, default 2 MB page cache);
+  PostgreSQL as installed (`shared_buffers` 128 MB) with `jit = off` in the connection options (settings).
 - No timing is asserted in the test suite; this file is the record.
 
-## What was changed in search, and why
+## How search reads the index (`directory/selectors/search.py`, `search_tables.py`, `search_document.py`)
 
-Measured before the changes with the same data and cases (one timed run each): SQLite p50 69 ms / p95 1,055 ms /
-p99 1,834 ms, PostgreSQL p50 205 ms / p95 1,540 ms / p99 3,085 ms (naive p50 410 / 183 ms, PostgreSQL then with
-JIT on). Causes found with `EXPLAIN QUERY PLAN` / `EXPLAIN (ANALYZE, BUFFERS)`, and the changes
-(`directory/selectors/search.py`, SearchToken indexes + migration `directory/0002`):
+The previous design (one row per service and bigram keyed by the service UUID; results ordered after
+reading every candidate) measured, on the same data and cases: SQLite p50 35.7 / p95 176 / p99 783 ms,
+PostgreSQL p50 65.5 / p95 354 / p99 1,095 ms (2026-11-23 run; targets missed). What changed:
 
-1. **Scores read from the table.** Every matching token row needed a table read for `weight`. Now
-   `searchtoken_token (token, service, weight)` and `searchtoken_lead (lead, service, weight)` cover the
-   lookups. SQLite uses a UNIQUE index for an equality on all its columns even when it must then read the
-   table, so single-row probes are written `token IN (%s, '')` ('' is never a token).
-2. **Open now in Python, row by row.** Every candidate's schedule was evaluated in Python (2–3 s for 相談). Now
-   the candidates are counted per distinct (schedule, 24 h) in SQL, each schedule is evaluated once, and the
-   open ones are paged in SQL.
-3. **Common words with a selective filter.** 相談 + area read all ~90,000 matching services to keep ~4,600.
-   When a bounded count of the query's index rows reaches 4,000 and a selective filter is set (area, topic,
-   audience, channel, language, 24 h), the search now starts from the filtered services, checks
-   `search_text LIKE` (exact: tokens and `search_text` are built from the same segments), scores matches by
-   index probes, and counts/orders in Python (code-point order, as `COLLATE "C"`). SQLite's statistics cannot
-   see that 96% of services are active, so then the status test is written so no index serves it (except with
-   an area filter, whose national branch needs that index).
-4. **Join order.** SQLite joins in the written order and, for a spelling confirmed by `LIKE`, read the service
-   row right after the first bigram: 相談窓口 read ~90,000 service rows. Bigrams are now joined rarest first
-   (bounded counts; bigrams past the cap recounted up to 64,000 rows) and the service row is joined last
-   (`CROSS JOIN`, which SQLite does not reorder): 相談窓口 + open now 0.99 s → 0.29 s.
-5. **PostgreSQL JIT.** Cost estimates of correlated lookups pass `jit_above_cost`; compiling took up to 0.8 s
-   for a query that runs in 50 ms. The search's statements run with `SET LOCAL jit = off`.
-6. A single-spelling term of 3+ characters is confirmed by `LIKE` on the service row already joined (one
-   service lookup per candidate instead of two).
-7. **Age filter.** "No age-defined audience, or one that fits" was `NOT EXISTS … OR EXISTS …`, two lookups per
-   candidate (PostgreSQL cannot turn an OR into a join). It is now the equivalent single `NOT EXISTS (a
-   non-fitting one AND NOT EXISTS (a fitting one))`, which PostgreSQL runs as an anti-join (相談 + age 16:
-   1.35 s → 0.73 s; SQLite 0.56 s → 0.52 s).
+1. **Compact index keyed for the first page.** `directory_searchposting` holds one row per (token,
+   document): characters and bigrams, keyed (token, weight DESC, name sort key, document integer id) and
+   carrying the document's area and flags (active, 24 h, free, crisis). A SQLite `WITHOUT ROWID` table / a
+   PostgreSQL unique index with `INCLUDE`: the documents having a token in fields of one weight come out in
+   name order, with area and flag filters checked inside the index.
+2. **Best-first reading, stopping early.** Each (variant, weight) range is a source whose documents cannot
+   score above its weight. Sources are read in chunks, best bound first, with the filters and the other
+   terms checked in the same statement, until the 20th result found beats anything unread. Scores are
+   computed in Python from the document text (the best field containing the word), so both databases rank
+   identically; the name sort key packs the first three code points, and ties are ordered by full name.
+3. **Capped totals** (above) and **token statistics** (`directory_searchtermstat`: documents per token and
+   weight, kept in step with the postings) so choosing the driving token and skipping empty ranges is one
+   key lookup instead of counting index rows.
+4. **Vocabulary filters** (`directory_searchdocterm`, keyed by code and name order, with area and flags):
+   checked by key lookups, or, when a filter selects few enough documents for the cost estimate in
+   `_prefer_filters`, read first.
+5. **Open now** is one list of open schedule ids (each distinct schedule evaluated once per minute); **age**
+   is two precomputed ranges per document (the vocabulary's age audiences merge into at most two).
+6. Database settings: SQLite maps the file (`mmap_size`) instead of reading it through its 2 MB cache;
+   PostgreSQL runs without JIT (compiling cost up to 0.8 s for millisecond statements).
 
-Results are unchanged: `tests/directory/test_search.py` passes on both databases (also with each plan forced),
-the old and new code returned identical pages and totals for all 252 cases at offsets 0 and 40 on both
-databases on this data (checked once during the change), and every run of this benchmark forces both plans
-and compares them (line "Both plans forced" above).
-
-## Why the target is still missed
-
-- **Ordering needs every candidate's name.** The order is score, then name: the first page of 相談 (in 94% of
-  services, in the name of 57%) needs the names of ~57,000 services, i.e. one service-row lookup each
-  (3.5–7 µs on SQLite with its 2 MB page cache, similar on PostgreSQL), and the total count needs every
-  candidate's status, which lives on Service: 0.3–0.9 s, whatever the token indexes. This also sets the floor
-  for `age` and `open_now` (not selective) with common words.
-- **National services are in every area.** Area searches include all national services (5% = 5,000 here), so
-  an area search for a common word still touches ~5,000 service rows (25–50 ms).
-- **PostgreSQL's naive scan is cheap, its joins are not.** The naive query runs as a parallel sequential scan
-  (2 workers) or, with an area filter, a bitmap scan of ~5,000 rows, while the indexed query for a common
-  word makes tens of thousands of index probes into multi-GB indexes through a 128 MB buffer cache, and the
-  planner's choice between probing and scanning is often far off (a sequential scan of all services for
-  鬱 with 1,222 matches; 96,000 index probes for 相談). Hence the small speed-ups there.
-- **The token rows are large.** Each of the 13.9 M token rows repeats the 36-character service UUID in the table
-  and in every index, so the token indexes alone are several GB and each probe reads cold pages.
-
-What would get there (not done here: it needs schema and indexer changes beyond the SearchToken indexes):
-a compact search table keyed by an integer instead of the UUID, carrying what filters and ordering need
-(active flag, national flag, area, 24 h, age bounds, topic/audience bits, schedule group, and a name sort key),
-so that counts and first pages come from index ranges instead of service-row lookups; and for SQLite a larger
-page cache / `mmap_size` in the connection settings (a quick check on this data: the area-and-token-probe part
-of 相談 + area took 37 ms with the default cache, 18 ms with `mmap_size`), for PostgreSQL `jit = off` in the
-connection options (then the search need not set it).
+Every run of this benchmark forces both plans on each case with a vocabulary filter and compares pages and
+totals (line "Both plans forced" above).
 """
 
 

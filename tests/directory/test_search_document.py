@@ -66,13 +66,31 @@ def test_score_of_short_variants_equals_their_posting_weight():
 def test_sort_key_never_contradicts_name_order():
     rng = random.Random(11)
     names = ["", "あ", "ああ", "あい", "あいう", "あいうえ", "A窓口", "𠮷野家", "全国", "全国の窓口"]
-    names += ["".join(rng.choices("あいう𠮷A全国", k=rng.randint(1, 5))) for _ in range(300)]
+    names += [
+        "".join(rng.choices("あいう𠮷A全国\u0100\u0101\u0180", k=rng.randint(1, 5))) for _ in range(300)
+    ]
     for a, b in itertools.combinations(names, 2):
         if a < b:
             assert doc.sort_key(a) <= doc.sort_key(b), (a, b)
         elif b < a:
             assert doc.sort_key(b) <= doc.sort_key(a), (a, b)
-    assert doc.sort_key("\U0010ffff" * 3) < 2**63  # fits a signed 64-bit column
+    assert doc.sort_key("\U0010ffff" * 9) < 2**63  # fits a signed 64-bit column
+
+
+def test_char_values_never_decrease_and_fit_fifteen_bits():
+    values = [doc.char_value(chr(c))[0] for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
+    assert all(a <= b for a, b in zip(values, values[1:], strict=False))
+    assert values[0] >= 1 and values[-1] < 2**15  # 0 is kept for "no character"
+    for char in "あアA全名ｱ":
+        assert doc.char_value(char)[1], char  # exact where names are written
+    assert doc.sort_key("名古屋市東区") == doc.sort_key("名古屋市北区")  # four characters only
+    assert doc.sort_key("名古屋市") < doc.sort_key("名古屋港")
+
+
+def test_inexact_characters_end_the_key():
+    # Two characters sharing a value (U+0100 and U+0101): what follows must not decide the order.
+    assert doc.char_value("\u0100")[0] == doc.char_value("\u0101")[0]
+    assert doc.sort_key("\u0100z") == doc.sort_key("\u0101a")
 
 
 def _accepts(ranges, age):
@@ -92,6 +110,16 @@ def test_accepted_ages_fit_two_ranges_for_every_audience_combination(size):
 
 
 def test_flags_pack_the_filters():
-    flags = doc.flags(active=True, is_24h=False, free=True, crisis_line=None)
+    flags = doc.flags(active=True, is_24h=False, free=True, crisis_line=None, ages=[(20, 25)])
     assert flags & doc.FLAG_ACTIVE and flags & doc.FLAG_FREE
     assert not flags & doc.FLAG_24H and not flags & doc.FLAG_CRISIS
+    assert flags < 2**15  # a SMALLINT column
+
+
+def test_age_bands_never_drop_an_accepted_age():
+    for ranges in ([(0, 999)], [(20, 25)], [(0, 18), (65, 999)], [doc.NO_AGES], [(17, 17)]):
+        flags = doc.flags(active=True, is_24h=False, free=False, crisis_line=False, ages=ranges)
+        for age in range(0, 131):
+            if _accepts(ranges, age):
+                assert flags & doc.age_band_flag(age), (ranges, age)
+    assert not doc.flags(active=False, is_24h=False, free=False, crisis_line=False, ages=[doc.NO_AGES])

@@ -12,13 +12,16 @@ A service is indexed as one *document*:
   over terms. A one- or two-character variant's weight is exactly its posting's weight; a longer
   variant's weight is at most the weight of each of its bigrams' postings. The search relies on
   both facts to stop reading the index early.
-- ``sort_key``: the first three code points of the name packed into 63 bits, so the index can
-  be read in name order (ties on the key are broken by the full name, then the id).
+- ``sort_key``: the first four characters of the name, each mapped to 15 bits by a non-decreasing
+  function of the code point (exact for ASCII, kana, CJK ideographs and full-width forms), packed
+  into 60 bits, so the index can be read in name order (ties on the key are broken by the full name,
+  then the id).
 - flags and accepted ages as compact values the index rows carry for filtering.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
 from tsunagari.core.vocabulary import AUDIENCE_AGES
@@ -29,13 +32,56 @@ from tsunagari.directory.textnorm import segment_tokens
 WEIGHTS = (10, 8, 5, 4, 1)
 GROUP_SEPARATOR = "\n"
 SEGMENT_SEPARATOR = " "
-SORT_KEY_CHARS = 3
-_CODE_POINT_BITS = 21
+SORT_KEY_CHARS = 4
+_CHAR_BITS = 15
+#: (first code point, shift) of code point ranges, in order; a range maps its code points to
+#: consecutive values ``>> shift`` (0: one value per character, i.e. exact).
+_CHAR_RANGES = [
+    (0x0000, 0),  # ASCII and Latin-1
+    (0x0100, 6),
+    (0x3000, 0),  # CJK punctuation, hiragana, katakana
+    (0x3100, 6),
+    (0x4E00, 0),  # CJK unified ideographs
+    (0xA000, 7),
+    (0xFF00, 0),  # full-width forms
+    (0x10000, 12),  # supplementary planes
+]
+
+
+def _bases() -> list[int]:
+    bases, value = [], 1  # 0 is "no character"
+    ends = [start for start, _ in _CHAR_RANGES[1:]] + [0x110000]
+    for (start, shift), end in zip(_CHAR_RANGES, ends, strict=True):
+        bases.append(value)
+        value += ((end - 1 - start) >> shift) + 1
+    if value > 2**_CHAR_BITS:
+        raise ValueError("sort key character ranges need more than 15 bits")
+    return bases
+
+
+_CHAR_STARTS = [start for start, _ in _CHAR_RANGES]
+_CHAR_BASES = _bases()
 
 FLAG_ACTIVE = 1
 FLAG_24H = 2
 FLAG_FREE = 4
 FLAG_CRISIS = 8
+#: Age bands (inclusive); a document's flags have bit ``FLAG_AGE_BAND0 << n`` when it accepts some
+#: age in band n, so an age filter is checked in the index rows before the exact ranges.
+AGE_BANDS = [
+    (0, 5),
+    (6, 11),
+    (12, 14),
+    (15, 17),
+    (18, 18),
+    (19, 22),
+    (23, 29),
+    (30, 39),
+    (40, 64),
+    (65, 74),
+    (75, 999),
+]
+FLAG_AGE_BAND0 = 16
 
 #: Highest age the filters know about; "no upper limit" is stored as this.
 AGE_MAX = 999
@@ -88,22 +134,55 @@ def score(text: str, terms: Sequence[Sequence[str]]) -> int | None:
     return total
 
 
+def char_value(char: str) -> tuple[int, bool]:
+    """A character's 15-bit sort value (non-decreasing in its code point) and whether it is exact
+    (no other character has the same value)."""
+    code = ord(char)
+    n = bisect_right(_CHAR_STARTS, code) - 1
+    start, shift = _CHAR_RANGES[n]
+    return _CHAR_BASES[n] + ((code - start) >> shift), shift == 0
+
+
 def sort_key(name: str) -> int:
-    """Packs the first ``SORT_KEY_CHARS`` code points of ``name``: a < b implies key(a) <= key(b)."""
-    key = 0
+    """Packs the first ``SORT_KEY_CHARS`` characters of ``name``: a < b implies key(a) <= key(b).
+
+    After a character that shares its value with others, the rest is left out (zero): names that
+    differ only in it must not be ordered by what follows.
+    """
+    key, exact = 0, True
     for i in range(SORT_KEY_CHARS):
-        key = (key << _CODE_POINT_BITS) | (ord(name[i]) if i < len(name) else 0)
+        value = 0
+        if exact and i < len(name):
+            value, exact = char_value(name[i])
+        key = (key << _CHAR_BITS) | value
     return key
 
 
-def flags(*, active: bool, is_24h: bool, free: bool, crisis_line: bool) -> int:
-    """The flag bits of a document."""
-    return (
+def flags(
+    *, active: bool, is_24h: bool, free: bool, crisis_line: bool, ages: Iterable[tuple[int, int]]
+) -> int:
+    """The flag bits of a document (``ages``: its accepted age ranges, see ``accepted_ages``)."""
+    bits = (
         (FLAG_ACTIVE if active else 0)
         | (FLAG_24H if is_24h else 0)
         | (FLAG_FREE if free else 0)
         | (FLAG_CRISIS if crisis_line else 0)
     )
+    for low, high in ages:
+        if low > high:  # NO_AGES
+            continue
+        for number, (band_low, band_high) in enumerate(AGE_BANDS):
+            if low <= band_high and band_low <= high:
+                bits |= FLAG_AGE_BAND0 << number
+    return bits
+
+
+def age_band_flag(age: int) -> int:
+    """The flag bit of the age band containing ``age``."""
+    for number, (low, high) in enumerate(AGE_BANDS):
+        if low <= age <= high:
+            return FLAG_AGE_BAND0 << number
+    raise ValueError(f"age {age} is outside 0–{AGE_BANDS[-1][1]}")
 
 
 def accepted_ages(

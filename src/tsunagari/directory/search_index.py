@@ -73,6 +73,7 @@ def document_values(service, term_ids: Iterable[str], language_codes: Iterable[s
     term_ids = sorted(set(term_ids))
     audiences = [t.partition(":")[2] for t in term_ids if t.startswith("audience:")]
     spec = service.schedule_spec
+    ages = tuple(doc.accepted_ages(service.minimum_age, service.maximum_age, audiences))
     return DocumentValues(
         name=service.name,
         sort_key=doc.sort_key(service.name),
@@ -84,8 +85,9 @@ def document_values(service, term_ids: Iterable[str], language_codes: Iterable[s
             is_24h=service.is_24h,
             free=service.free_of_charge,
             crisis_line=service.crisis_line,
+            ages=ages,
         ),
-        ages=tuple(doc.accepted_ages(service.minimum_age, service.maximum_age, audiences)),
+        ages=ages,
         schedule=(json.dumps(spec, sort_keys=True, ensure_ascii=False) if spec else "", bool(service.is_24h)),
     )
 

@@ -176,6 +176,7 @@ def _build_filters(filters: SearchFilters, at: datetime | None) -> _Filters:
     if filters.age is not None:
         if not 0 <= filters.age <= document.AGE_MAX:
             raise SearchError(f"age: must be between 0 and {document.AGE_MAX}")
+        built.flag_mask |= document.age_band_flag(filters.age)  # in the index rows; exact below
         built.doc.append(
             "((d.age1_low <= %s AND d.age1_high >= %s) OR (d.age2_low <= %s AND d.age2_high >= %s))"
         )
@@ -289,6 +290,8 @@ class _Source:
     sql: str  # with a keyset placeholder "{after}" and a trailing "LIMIT %s"
     params: list
     after_params: int  # where the keyset params go among ``params``
+    #: Every document of this source scores exactly this (then the text is not read), or None.
+    score: int | None = None
     last: tuple[int, int] = (-1, -1)
     exhausted: bool = False
     reads: int = 0
@@ -319,11 +322,16 @@ def _posting_source(key: str, weight: int, bound: int, variant: str, built: _Fil
     term_where, term_params = _term_conditions(others)
     where = ["p.term = %s", "p.weight = %s", "(p.sort_key, p.doc) > (%s, %s)", *row_where]
     where += ["d.id = p.doc", *doc_where, *term_where]
+    # A lone term's one- or two-character variant scores its posting's weight: sources are read
+    # strictly by bound, so a better variant of the same document would have been read before.
+    fixed = weight if not others and len(variant) <= 2 else None
+    text = "d.text" if fixed is None else "''"
     sql = (
-        f"SELECT p.doc, p.sort_key, d.name, d.service_id, d.text FROM {_join(f'{POSTING} p')} "
+        f"SELECT p.doc, p.sort_key, d.name, d.service_id, {text} FROM {_join(f'{POSTING} p')} "
         f"WHERE {' AND '.join(where)} ORDER BY p.sort_key, p.doc LIMIT %s"
     )
-    return _Source(bound, sql, [key, weight, *row_params, *doc_params, *term_params], after_params=2)
+    params = [key, weight, *row_params, *doc_params, *term_params]
+    return _Source(bound, sql, params, after_params=2, score=fixed)
 
 
 def _doc_source(built: _Filters, terms: list[Term]):
@@ -460,7 +468,7 @@ def _best_first(sources: list[_Source], wanted: int, terms: list[Term]) -> tuple
             if doc_id in seen:
                 continue
             seen.add(doc_id)
-            score = _score(text, terms)
+            score = source.score if source.score is not None else _score(text, terms)
             if score is not None:
                 found.append((-score, sort_key, name, str(service_id)))
 
