@@ -76,6 +76,9 @@ def test_total_is_capped_and_flagged(monkeypatch):
     assert len(expected) > 5
     assert hits == expected[:3]
     assert page.total == 5 and not page.total_exact
+    # Still capped when a deep page has read every match: totals must not depend on the page.
+    page, hits = _page("相談", 100, 0)
+    assert hits == expected[:100] and (page.total, page.total_exact) == (5, False)
     # A rare word is counted exactly (its sources are read to the end).
     rare = _reference("法テラス")
     page, _ = _page("法テラス", 3, 0)

@@ -414,11 +414,9 @@ def search_services(
             ]
             count_sql.append(_count_postings(key, variant, built, others))
     found, complete = _best_first(sources, wanted, terms)
-    if complete:
-        page = _page(found, offset, limit, terms, len(found), True)
-    else:
-        total = _count(count_sql)
-        page = _page(found, offset, limit, terms, min(total, COUNT_CAP), total <= COUNT_CAP)
+    total = len(found) if complete else _count(count_sql)
+    # Capped even when more were seen, so a total does not depend on the page or the plan.
+    page = _page(found, offset, limit, terms, min(total, COUNT_CAP), total <= COUNT_CAP)
     page.plan = "terms" if driver is not None else "listing"
     return page
 
@@ -435,8 +433,8 @@ def _prefer_filters(filter_rows: int, driver_rows: int, documents: int, wanted: 
 
     The filter side reads ``filter_rows`` whole documents. The term side, assuming the filter and
     the words are independent, reads about ``documents / filter_rows`` index rows per result it
-    needs (the page and the capped count), at most all ``driver_rows`` of them; an index row costs
-    about a third of a document read (measured, see BENCHMARKS.md).
+    needs (the page and the capped count), at most all ``driver_rows`` of them. An index row is
+    taken to cost a third of a document read (a rough figure from profiling the benchmark data).
     """
     needed = (COUNT_CAP + wanted) * documents / max(1, filter_rows)
     return 3 * filter_rows < min(driver_rows, needed)
