@@ -438,7 +438,7 @@ def populate(n: int, seed: int, fp: str) -> None:
         Service,
         ServiceAttribute,
     )
-    from tsunagari.directory.search_index import docterm_rows
+    from tsunagari.directory.search_index import docterm_rows, write_layout
     from tsunagari.directory.services import ensure_taxonomies
 
     load_local_governments()
@@ -519,7 +519,7 @@ def populate(n: int, seed: int, fp: str) -> None:
         def posting_rows():
             for number, (values, packed) in enumerate(indexed, start=1):
                 for token, weight in _unpack(packed):
-                    yield (token, weight, values.sort_key, number, values.area, values.flags)
+                    yield (token, weight, values.sort_key, number, values.area, values.flags, values.vocab)
 
         def vocabulary_rows():
             for number, (values, _) in enumerate(indexed, start=1):
@@ -527,7 +527,7 @@ def populate(n: int, seed: int, fp: str) -> None:
 
         rows = _load_sorted(
             search_tables.POSTING,
-            ["term", "weight", "sort_key", "doc", "area", "flags"],
+            ["term", "weight", "sort_key", "doc", "area", "flags", "vocab"],
             posting_rows(),
             "term, weight DESC, sort_key, doc",
         )
@@ -537,6 +537,7 @@ def populate(n: int, seed: int, fp: str) -> None:
                 f"INSERT INTO {search_tables.TERMSTAT} (term, weight, docs) "
                 f"SELECT term, weight, COUNT(*) FROM {search_tables.POSTING} GROUP BY term, weight"
             )
+            write_layout(cursor)
         _load_sorted(
             search_tables.DOCTERM,
             ["code", "sort_key", "doc", "area", "flags"],

@@ -79,7 +79,7 @@ def test_sort_key_never_contradicts_name_order():
 
 def test_char_values_never_decrease_and_fit_fifteen_bits():
     values = [doc.char_value(chr(c))[0] for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF]
-    assert all(a <= b for a, b in zip(values, values[1:], strict=False))
+    assert all(a <= b for a, b in itertools.pairwise(values))
     assert values[0] >= 1 and values[-1] < 2**15  # 0 is kept for "no character"
     for char in "あアA全名ｱ":
         assert doc.char_value(char)[1], char  # exact where names are written

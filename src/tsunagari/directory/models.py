@@ -336,6 +336,7 @@ class SearchDoc(models.Model):
     codes = models.TextField(help_text="space-separated vocabulary codes (topic:x, language:en, …)")
     area = models.IntegerField(help_text="0 for national services, else the 地方公共団体コード")
     flags = models.SmallIntegerField()
+    vocab = models.BigIntegerField(help_text="topic/audience/channel bits (search_document.VOCABULARY_BITS)")
     age1_low = models.SmallIntegerField()
     age1_high = models.SmallIntegerField()
     age2_low = models.SmallIntegerField(null=True)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
-from tsunagari.core.vocabulary import AUDIENCE_AGES
+from tsunagari.core.vocabulary import AUDIENCE_AGES, AUDIENCES, CHANNELS, TOPICS
 from tsunagari.directory.search_query import expanded_segments
 from tsunagari.directory.textnorm import segment_tokens
 
@@ -82,6 +82,20 @@ AGE_BANDS = [
     (75, 999),
 ]
 FLAG_AGE_BAND0 = 16
+
+#: Bit of each topic / audience / channel code in a document's ``vocab`` mask (index rows carry it
+#: so those filters need no lookup). The layout is stored with the index; a change rebuilds it.
+VOCABULARY_BITS: dict[str, int] = {
+    code: bit
+    for bit, code in enumerate(
+        [f"topic:{c}" for c in TOPICS]
+        + [f"audience:{c}" for c in AUDIENCES]
+        + [f"channel:{c}" for c in CHANNELS]
+    )
+}
+if len(VOCABULARY_BITS) > 63:
+    raise ValueError("the vocabulary no longer fits a 64-bit mask")
+VOCABULARY_LAYOUT = " ".join(VOCABULARY_BITS)
 
 #: Highest age the filters know about; "no upper limit" is stored as this.
 AGE_MAX = 999
@@ -207,3 +221,12 @@ def accepted_ages(
     if len(result) > 2:
         raise ValueError(f"accepted ages {result} need more than two ranges")
     return result or [NO_AGES]
+
+
+def vocabulary_mask(codes: Iterable[str]) -> int:
+    """The ``vocab`` mask of vocabulary codes (codes without a bit, e.g. languages, are ignored)."""
+    mask = 0
+    for code in codes:
+        if code in VOCABULARY_BITS:
+            mask |= 1 << VOCABULARY_BITS[code]
+    return mask

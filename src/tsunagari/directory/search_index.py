@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from tsunagari.core.vocabulary import AUDIENCES, CHANNELS, TOPICS
 from tsunagari.directory import search_document as doc
 from tsunagari.directory.models import Language, SearchDoc, SearchSchedule, Service
-from tsunagari.directory.search_tables import DOCTERM, POSTING, TERMSTAT
+from tsunagari.directory.search_tables import DOCTERM, META, POSTING, TERMSTAT
 
 _LABELS = {"topic": TOPICS, "audience": AUDIENCES, "channel": CHANNELS}
 CHUNK = 500
@@ -48,6 +48,7 @@ class DocumentValues:
     codes: tuple[str, ...]
     area: int
     flags: int
+    vocab: int
     ages: tuple[tuple[int, int], ...]
     schedule: tuple[str, bool]
 
@@ -61,6 +62,7 @@ class DocumentValues:
             "codes": " ".join(self.codes),
             "area": self.area,
             "flags": self.flags,
+            "vocab": self.vocab,
             "age1_low": low1,
             "age1_high": high1,
             "age2_low": low2,
@@ -87,14 +89,16 @@ def document_values(service, term_ids: Iterable[str], language_codes: Iterable[s
             crisis_line=service.crisis_line,
             ages=ages,
         ),
+        vocab=doc.vocabulary_mask(term_ids),
         ages=ages,
         schedule=(json.dumps(spec, sort_keys=True, ensure_ascii=False) if spec else "", bool(service.is_24h)),
     )
 
 
-def posting_rows(doc_id: int, text: str, sort_key: int, area: int, flags: int) -> list[tuple]:
-    """Rows of ``directory_searchposting``: (term, weight, sort_key, doc, area, flags)."""
-    return [(t, w, sort_key, doc_id, area, flags) for t, w in doc.postings(text).items()]
+def posting_rows(doc_id: int, values: DocumentValues) -> list[tuple]:
+    """Rows of ``directory_searchposting``: (term, weight, sort_key, doc, area, flags, vocab)."""
+    v = values
+    return [(t, w, v.sort_key, doc_id, v.area, v.flags, v.vocab) for t, w in doc.postings(v.text).items()]
 
 
 def docterm_rows(doc_id: int, codes: Iterable[str], sort_key: int, area: int, flags: int) -> list[tuple]:
@@ -114,9 +118,10 @@ def _delete_rows(cursor, stored: SearchDoc) -> None:
 
 
 def _insert_rows(cursor, doc_id: int, values: DocumentValues) -> int:
-    rows = posting_rows(doc_id, values.text, values.sort_key, values.area, values.flags)
+    rows = posting_rows(doc_id, values)
     cursor.executemany(
-        f"INSERT INTO {POSTING} (term, weight, sort_key, doc, area, flags) VALUES (%s, %s, %s, %s, %s, %s)",
+        f"INSERT INTO {POSTING} (term, weight, sort_key, doc, area, flags, vocab) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s)",
         rows,
     )
     cursor.executemany(
@@ -191,6 +196,7 @@ def rebuild_all(progress=None) -> int:
         cursor.execute(f"DELETE FROM {DOCTERM}")
         cursor.execute(f"DELETE FROM {TERMSTAT}")
         cursor.execute(f"DELETE FROM {SearchDoc._meta.db_table}")  # rows are gone: no signals
+        write_layout(cursor)
     queryset = Service.objects.select_related("organization").order_by("pk")
     total = queryset.count()
     done = written = 0
@@ -211,8 +217,19 @@ def rebuild_all(progress=None) -> int:
     return written
 
 
+def write_layout(cursor) -> None:
+    """Record the vocabulary bit layout the index is built with."""
+    cursor.execute(f"DELETE FROM {META} WHERE key = 'vocabulary'")
+    cursor.execute(f"INSERT INTO {META} (key, value) VALUES ('vocabulary', %s)", [doc.VOCABULARY_LAYOUT])
+
+
 def ensure_index(progress=None) -> int | None:
-    """Rebuild the index when it does not cover every service (e.g. after an upgrade); else None."""
-    if SearchDoc.objects.count() == Service.objects.count():
+    """Rebuild the index when it does not cover every service or was built with another vocabulary
+    layout (e.g. after an upgrade); returns rows written, or None when it was current."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {META} WHERE key = 'vocabulary'")
+        row = cursor.fetchone()
+    current = row is not None and row[0] == doc.VOCABULARY_LAYOUT
+    if current and SearchDoc.objects.count() == Service.objects.count():
         return None
     return rebuild_all(progress)

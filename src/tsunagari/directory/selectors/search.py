@@ -99,7 +99,7 @@ class SearchPage:
 
 @dataclass
 class _Filters:
-    """Filters as SQL. Row conditions use columns every index table has (area, flags)."""
+    """Filters as SQL. ``row`` conditions use columns every index table has (area, flags)."""
 
     flag_mask: int = 0
     areas: list[int] = field(default_factory=list)
@@ -120,10 +120,16 @@ class _Filters:
         return where, params
 
     def probes(self, alias: str, id_column: str, skip: int | None = None) -> tuple[list[str], list]:
-        """Vocabulary conditions on row ``alias`` as key lookups in the vocabulary table."""
+        """Vocabulary conditions on a posting or document row ``alias``: its ``vocab`` mask for
+        topics, audiences and channels, key lookups in the vocabulary table for the rest."""
         where, params = [], []
         for number, codes in enumerate(self.code_groups):
-            if number != skip:
+            if number == skip:
+                continue
+            if all(code in document.VOCABULARY_BITS for code in codes):
+                where.append(f"({alias}.vocab & %s) <> 0")
+                params.append(document.vocabulary_mask(codes))
+            else:
                 marks = ", ".join(["%s"] * len(codes))
                 where.append(
                     f"EXISTS (SELECT 1 FROM {DOCTERM} t WHERE t.code IN ({marks}) "
@@ -259,16 +265,17 @@ def _estimate(term: Term, stats: dict[str, _KeyStats]) -> int:
 # --- statements ----------------------------------------------------------------------------------
 
 
-def _like(variant: str) -> str:
-    return "%" + variant.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+def _contains() -> str:
+    """SQL testing that the document text contains the parameter (a plain substring search)."""
+    return "instr(d.text, %s) > 0" if connection.vendor == "sqlite" else "strpos(d.text, %s) > 0"
 
 
 def _term_conditions(terms: list[Term]) -> tuple[list[str], list]:
     """Document conditions: each term needs one of its variants in the text."""
     where, params = [], []
     for term in terms:
-        where.append("(" + " OR ".join(["d.text LIKE %s ESCAPE '\\'"] * len(term.variants)) + ")")
-        params += [_like(v) for v in term.variants]
+        where.append("(" + " OR ".join([_contains()] * len(term.variants)) + ")")
+        params += list(term.variants)
     return where, params
 
 
@@ -317,8 +324,8 @@ def _posting_source(key: str, weight: int, bound: int, variant: str, built: _Fil
     row_where, row_params = built.index_row("p", "doc")
     doc_where, doc_params = list(built.doc), list(built.doc_params)
     if len(variant) > 2:
-        doc_where.append("d.text LIKE %s ESCAPE '\\'")
-        doc_params.append(_like(variant))
+        doc_where.append(_contains())
+        doc_params.append(variant)
     term_where, term_params = _term_conditions(others)
     where = ["p.term = %s", "p.weight = %s", "(p.sort_key, p.doc) > (%s, %s)", *row_where]
     where += ["d.id = p.doc", *doc_where, *term_where]
@@ -401,20 +408,17 @@ def search_services(
         return page
     if driver is None:
         sources = [_doc_source(built, [])]
-        count_sql = [_count_docs(built)]
     else:
         others = [t for t in terms if t is not driver]
         extra = _TOP_WEIGHT * len(others)
-        sources, count_sql = [], []
-        for variant, key in _drivers(driver, stats):
-            sources += [
-                _posting_source(key, weight, weight + extra, variant, built, others)
-                for weight in document.WEIGHTS
-                if stats[key].may_have(weight)
-            ]
-            count_sql.append(_count_postings(key, variant, built, others))
+        sources = [
+            _posting_source(key, weight, weight + extra, variant, built, others)
+            for variant, key in _drivers(driver, stats)
+            for weight in document.WEIGHTS
+            if stats[key].may_have(weight)
+        ]
     found, complete = _best_first(sources, wanted, terms)
-    total = len(found) if complete else _count(count_sql)
+    total = len(found) if complete else COUNT_CAP + 1
     # Capped even when more were seen, so a total does not depend on the page or the plan.
     page = _page(found, offset, limit, terms, min(total, COUNT_CAP), total <= COUNT_CAP)
     page.plan = "terms" if driver is not None else "listing"
@@ -445,23 +449,29 @@ def _score(text: str, terms: list[Term]) -> int | None:
 
 
 def _best_first(sources: list[_Source], wanted: int, terms: list[Term]) -> tuple[list[tuple], bool]:
-    """Read sources best-first until the ``wanted`` best results are certain.
+    """Read sources best-first until the ``wanted`` best results are certain, then on until more
+    than ``COUNT_CAP`` results are known (every row a source yields is a match).
 
     Returns the results found (ordering keys (-score, sort_key, name, service_id)) and whether
     every source was read to its end (then the results are all matches).
     """
     found: list[tuple] = []
     seen: set[int] = set()
+    page_known = False
     while True:
         open_sources = [s for s in sources if not s.exhausted]
         if not open_sources:
             return found, True
         source = min(open_sources, key=lambda s: s.frontier)
-        if len(found) >= wanted:
+        if not page_known and len(found) >= wanted:
             found.sort()
-            if found[wanted - 1][:2] < source.frontier:
+            page_known = found[wanted - 1][:2] < source.frontier
+        if page_known:
+            if len(found) > COUNT_CAP:
                 return found, False
-        size = min(MAX_CHUNK, (wanted + CHUNK_SLACK) * CHUNK_GROWTH**source.reads)
+            size = min(MAX_CHUNK, COUNT_CAP + 1 - len(found) + CHUNK_SLACK)
+        else:
+            size = min(MAX_CHUNK, (wanted + CHUNK_SLACK) * CHUNK_GROWTH**source.reads)
         for doc_id, sort_key, name, service_id, text in source.read(size):
             if doc_id in seen:
                 continue
@@ -491,40 +501,6 @@ def _filter_driven(built: _Filters, group: int, terms: list[Term]) -> list[tuple
         if score is not None:
             found.append((-score, sort_key, name, str(service_id)))
     return found
-
-
-def _count_postings(key: str, variant: str, built: _Filters, others: list[Term]) -> tuple[str, list]:
-    row_where, row_params = built.index_row("p", "doc")
-    doc_where, doc_params = list(built.doc), list(built.doc_params)
-    if len(variant) > 2:
-        doc_where.append("d.text LIKE %s ESCAPE '\\'")
-        doc_params.append(_like(variant))
-    term_where, term_params = _term_conditions(others)
-    where = ["p.term = %s", *row_where]
-    source = f"{POSTING} p"
-    if doc_where or term_where:
-        source = _join(source)
-        where += ["d.id = p.doc", *doc_where, *term_where]
-    sql = f"SELECT p.doc FROM {source} WHERE {' AND '.join(where)} LIMIT {COUNT_CAP + 1}"
-    return sql, [key, *row_params, *doc_params, *term_params]
-
-
-def _count_docs(built: _Filters) -> tuple[str, list]:
-    row_where, row_params = built.index_row("d", "id")
-    where = " AND ".join([*row_where, *built.doc]) or "1 = 1"
-    return f"SELECT d.id FROM {T_DOC} d WHERE {where} LIMIT {COUNT_CAP + 1}", [*row_params, *built.doc_params]
-
-
-def _count(statements: list[tuple[str, list]]) -> int:
-    """Distinct documents over the statements (each stops at ``COUNT_CAP`` + 1)."""
-    ids: set[int] = set()
-    with connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
-            ids.update(row[0] for row in cursor.fetchall())
-            if len(ids) > COUNT_CAP:
-                break
-    return len(ids)
 
 
 def _page(found: list[tuple], offset: int, limit: int, terms, total: int, exact: bool) -> SearchPage:
