@@ -13,14 +13,17 @@ The index (``search_tables``) is read so that only about a page of documents is 
   whose key is (token, weight DESC, sort key, document): the documents having that token in fields
   of one weight come out in name order. Each (variant, weight) range is a *source*; no document it
   yields can score above its weight (plus 10 per other term). Sources are read best-first in
-  chunks, filters and the other terms checked in the same statement, until the page is certain:
-  the k-th best result found beats the best any unread row could reach.
+  chunks, filters and the other terms checked in the same statement, until the page is certain
+  (the k-th best result found beats the best any unread row could reach), then on until more than
+  ``COUNT_CAP`` matches are known or every source is read.
 - *filter-driven*: when a vocabulary filter (topic, audience, channel, language), optionally with
-  an area, selects fewer documents than the driving term has index rows, those documents are read
-  in full from the vocabulary table and checked and scored in Python.
+  an area, selects few documents compared with what the term side would read (``_prefer_filters``),
+  those documents are read in full from the vocabulary table and checked and scored in Python.
 
-Totals are exact up to ``COUNT_CAP``; beyond it the page says "more than ``COUNT_CAP``"
-(``total_exact`` false). "Open now" is one set of schedule ids, computed per minute.
+Area, flags (active, 24 h, free, crisis line, age band) and topic/audience/channel bits are checked
+on the index rows themselves; exact ages, "open now" (one set of schedule ids, computed per minute)
+and the other terms on the document row. Totals are exact up to ``COUNT_CAP``; beyond it the page
+says "more than ``COUNT_CAP``" (``total_exact`` false).
 """
 
 from __future__ import annotations
