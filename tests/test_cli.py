@@ -51,3 +51,32 @@ def test_setup_is_idempotent(capsys):
 def test_stale_lists_unverified_entries(capsys):
     assert main(["directory", "stale"]) == 0
     assert "never" in capsys.readouterr().out
+
+
+def test_triage_json_puts_verified_crisis_lines_first(capsys):
+    from tsunagari.directory.models import Service
+
+    assert main(["triage", "もう消えたい。借金が返せない", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["crisis"] is True
+    assert out["topics"][0] == "suicide" and "debt_legal" in out["topics"]
+    first = Service.objects.get(pk=out["services"][0]["id"])
+    assert first.crisis_line and first.verification == "verified" and first.is_24h
+    for item in out["services"]:
+        assert set(item) == {"id", "name", "phones", "is_24h"}
+
+
+def test_triage_without_crisis_suggests_services_for_the_topics(capsys):
+    from tsunagari.directory.models import Service
+
+    assert main(["triage", "I lost my job and cannot pay my rent", "--lang", "en", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["crisis"] is False and {"employment", "housing"} <= set(out["topics"])
+    first = Service.objects.get(pk=out["services"][0]["id"])
+    codes = {t.split(":")[1] for t in first.terms.values_list("id", flat=True)}
+    assert codes & {"employment", "housing"}
+
+
+def test_triage_unknown_language_is_an_error(capsys):
+    assert main(["triage", "hello", "--lang", "xx"]) == 1
+    assert "language" in capsys.readouterr().err

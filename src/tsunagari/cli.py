@@ -121,6 +121,35 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_triage(args: argparse.Namespace) -> int:
+    from tsunagari.navigator.selectors import suggested_services
+    from tsunagari.navigator.triage import triage
+
+    try:
+        result = triage(args.text, lang=args.lang)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    services = suggested_services(list(result.topics), result.crisis.is_crisis, limit=args.limit)
+    out = {
+        "crisis": result.crisis.is_crisis,
+        "topics": list(result.topics),
+        "services": [
+            {"id": s.pk, "name": s.name, "phones": [p.number for p in s.phones.all()], "is_24h": s.is_24h}
+            for s in services
+        ],
+    }
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        if out["crisis"]:
+            print("!! 命に関わる危険があれば 110 / 119。24時間の相談窓口:")
+        print("topics: " + (", ".join(out["topics"]) or "-"))
+        for item in out["services"]:
+            print(f"- {item['name']}  {', '.join(item['phones'])}{'  (24h)' if item['is_24h'] else ''}")
+    return 0
+
+
 def cmd_reindex(args: argparse.Namespace) -> int:
     from tsunagari.directory.search_index import rebuild_all
 
@@ -184,6 +213,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_search)
     directory.add_parser("reindex", help="rebuild the search index").set_defaults(func=cmd_reindex)
     directory.add_parser("stale", help="list entries past their review date").set_defaults(func=cmd_stale)
+
+    p = sub.add_parser("triage", help="which topics a message is about, and the services for them")
+    p.add_argument("text")
+    p.add_argument("--lang", help="language of the message (ISO 639-1), default: try all")
+    p.add_argument("--limit", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_triage)
 
     p = sub.add_parser("manage", help="run a Django management command")
     p.add_argument("args", nargs=argparse.REMAINDER)

@@ -10,15 +10,14 @@ from tsunagari.core.vocabulary import TOPICS
 from tsunagari.directory.forms import SearchForm
 from tsunagari.directory.selectors.hours import open_now, schedule_for
 from tsunagari.directory.selectors.search import MAX_DEPTH, SearchFilters
-from tsunagari.directory.selectors.services import codes, search_results, services_with_details
+from tsunagari.directory.selectors.services import codes, crisis_lines, search_results, services_with_details
 
 PER_PAGE = 20
 
 
 def _crisis_lines():
     """Verified 24-hour lines for suicidal feelings, shown on every page (110/119 are shown apart)."""
-    filters = SearchFilters(crisis_line=True, is_24h=True, topics=["suicide"])
-    return search_results("", filters, limit=10)["services"]
+    return crisis_lines()
 
 
 def home(request):

@@ -84,3 +84,9 @@ def stale_services() -> QuerySet[Service]:
         .exclude(status=Service.Status.DEFUNCT)
         .order_by("last_verified", "name")
     )
+
+
+def crisis_lines(limit: int = 10) -> list[Service]:
+    """Verified 24-hour crisis lines for suicidal feelings (shown on every page and first in a crisis)."""
+    filters = SearchFilters(crisis_line=True, is_24h=True, topics=["suicide"])
+    return search_results("", filters, limit=limit)["services"]
