@@ -94,9 +94,15 @@ def _lemma_form(text: str, strict: bool) -> str:
 
 
 def message_forms(text: str) -> dict[str, str]:
-    """The forms of a message the entries are looked for in: plain, unaccented, lemma."""
+    """The forms of a message the entries are looked for in: plain, compact (no spaces: やさしい日本語
+    puts spaces between words), unaccented (Latin letters without diacritics), lemma."""
     plain = normalize(text)
-    return {"plain": plain, "unaccented": _unaccent_latin(plain), "lemma": _lemma_form(text, strict=False)}
+    return {
+        "plain": plain,
+        "compact": plain.replace(" ", ""),
+        "unaccented": _unaccent_latin(plain),
+        "lemma": _lemma_form(text, strict=False).replace(" ", ""),
+    }
 
 
 def parse_lexicon(data: Any, source: str = "<lexicon>") -> tuple[Entry, ...]:
@@ -128,9 +134,14 @@ def _entry(topic: str, language: str, item: Any, where: str) -> Entry:
     plain = normalize(text)
     if not plain:
         raise LexiconError(f"{where}: {item!r} normalises to nothing")
-    forms = {("plain", plain)}
+    forms = {
+        (
+            "compact" if language in ("ja", "zh") else "plain",
+            plain.replace(" ", "") if language in ("ja", "zh") else plain,
+        )
+    }
     if language == "ja" and (lemma := _lemma_form(text, strict=True)):
-        forms.add(("lemma", lemma))
+        forms.add(("lemma", lemma.replace(" ", "")))
     if language == "vi" and " " in plain:  # several syllables: also typed without tone marks
         forms.add(("unaccented", _unaccent_latin(plain)))
     return Entry(
