@@ -35,6 +35,7 @@ class Morpheme:
     normalized: str  # Sudachi normalized form: lemma in a standard spelling (つらい → 辛い)
     dictionary: str  # dictionary form in the written spelling
     pos: str  # top-level part of speech
+    reading: str = ""  # reading in katakana (Sudachi reading form)
 
     @property
     def is_content(self) -> bool:
@@ -51,6 +52,8 @@ def analyze(text: str) -> tuple[Morpheme, ...]:
     if not text:
         return ()
     return tuple(
-        Morpheme(m.surface(), m.normalized_form(), m.dictionary_form(), m.part_of_speech()[0])
+        Morpheme(
+            m.surface(), m.normalized_form(), m.dictionary_form(), m.part_of_speech()[0], m.reading_form()
+        )
         for m in _tokenizer().tokenize(text)
     )

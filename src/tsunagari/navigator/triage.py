@@ -12,7 +12,8 @@ The message and the entries are normalised alike (NFKC, case-folding, katakana �
 message is also read as the concatenation of its words' SudachiPy normal forms, where Japanese entries
 in dictionary form are looked for too (さみしくて finds 寂しい, おかねがない finds お金がない), and
 without Latin diacritics, where Vietnamese entries of several syllables are looked for too (people
-type "khong co tien"). English entries match at a word start, Vietnamese ones as whole syllables. A topic's score sums the weights of its matched entries (an entry found inside a longer
+type "khong co tien"). A Japanese entry is also looked for as its kana reading (やさしい日本語 and
+young people write 借金 as しゃっきん), when the reading has at least ``MIN_READING`` kana. English entries match at a word start, Vietnamese ones as whole syllables. A topic's score sums the weights of its matched entries (an entry found inside a longer
 matched entry of the same topic counts once). Topics scoring at least ``STRONG`` are returned; if
 none does, those scoring at least 1 (at most ``MAX_TOPICS``). A crisis about suicide, self-harm or
 overdose always puts ``suicide`` first.
@@ -37,6 +38,8 @@ from tsunagari.navigator.crisis import CrisisResult, detect_crisis
 
 LANGUAGES = ("ja", "en", "zh", "ko", "vi")
 STRONG = 2
+#: Kana readings of Japanese entries are matched when at least this long (shorter ones collide).
+MIN_READING = 3
 MAX_TOPICS = 5
 SUICIDE_CATEGORIES = frozenset({"suicide", "self_harm", "overdose"})
 
@@ -142,6 +145,11 @@ def _entry(topic: str, language: str, item: Any, where: str) -> Entry:
     }
     if language == "ja" and (lemma := _lemma_form(text, strict=True)):
         forms.add(("lemma", lemma.replace(" ", "")))
+    if (
+        language == "ja"
+        and len(reading := normalize("".join(m.reading for m in analyze(text)))) >= MIN_READING
+    ):
+        forms.add(("compact", reading.replace(" ", "")))  # written in kana: しゃっきん finds 借金
     if language == "vi" and " " in plain:  # several syllables: also typed without tone marks
         forms.add(("unaccented", _unaccent_latin(plain)))
     return Entry(
