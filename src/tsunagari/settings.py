@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "tsunagari.core",
     "tsunagari.directory",
+    "tsunagari.navigator",
 ]
 
 MIDDLEWARE = [

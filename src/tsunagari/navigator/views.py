@@ -1,0 +1,93 @@
+"""Navigator pages: one question at a time with plain forms (no JavaScript needed), then the result.
+
+The conversation travels signed in the page (``conversation``); POST keeps answers and free text
+out of URLs and server logs. Any crisis sign puts the 24-hour lines first on the next page.
+"""
+
+from __future__ import annotations
+
+from django.core import signing
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from tsunagari.core.vocabulary import TOPICS
+from tsunagari.directory.selectors.services import crisis_lines
+from tsunagari.navigator.conversation import Conversation, submit
+from tsunagari.navigator.flow import load_flow
+from tsunagari.navigator.selectors import recommend
+
+RESULT = "result"
+
+
+@never_cache
+def navigator(request):
+    flow = load_flow()
+    conversation, notice = Conversation(), ""
+    if request.method == "POST":
+        try:
+            conversation = Conversation.loads(request.POST.get("state", ""))
+        except signing.BadSignature:
+            notice = _("時間がたったため、はじめからになりました。")
+        else:
+            conversation = _advance(conversation, flow, request.POST)
+    if conversation.step == RESULT:
+        return _result(request, flow, conversation)
+    step = flow.step(conversation.step) if conversation.step else flow.next_step(None)
+    conversation.step = step.id
+    context = {
+        "step": step,
+        "number": [s.id for s in flow.steps].index(step.id) + 1,
+        "count": len(flow.steps),
+        "chosen": conversation.answers.get(step.id, []),
+        "state": conversation.dumps(),
+        "notice": notice,
+        **_crisis_context(conversation),
+    }
+    return render(request, "navigator/step.html", context)
+
+
+def _advance(conversation: Conversation, flow, post) -> Conversation:
+    action = post.get("action", "next")
+    current = conversation.step or flow.steps[0].id
+    if action.startswith("edit:"):
+        conversation.step = (
+            action.removeprefix("edit:") if flow.step(action.removeprefix("edit:")) else current
+        )
+        return conversation
+    if action == "back":
+        ids = [s.id for s in flow.steps]
+        index = ids.index(current) if current in ids else len(ids)
+        conversation.step = ids[max(0, index - 1)]
+        return conversation
+    values = [] if action == "skip" else post.getlist("answer")
+    submit(conversation, flow, current, values, post.get("text", ""))
+    following = flow.next_step(current)
+    conversation.step = following.id if following and action != "finish" else RESULT
+    return conversation
+
+
+def _crisis_context(conversation: Conversation) -> dict:
+    return {"crisis": conversation.crisis, "crisis_lines": crisis_lines()}
+
+
+def _result(request, flow, conversation: Conversation):
+    criteria = flow.criteria(conversation.answers, conversation.triaged)
+    context = {
+        "items": [(rec, [TOPICS[t] for t in rec.topics]) for rec in recommend(criteria)],
+        "criteria": criteria,
+        "summary": _summary(flow, conversation),
+        "state": conversation.dumps(),
+        **_crisis_context(conversation),
+    }
+    return render(request, "navigator/result.html", context)
+
+
+def _summary(flow, conversation: Conversation) -> list[tuple]:
+    """(step, chosen labels) of every step, for "what you chose" with an edit button."""
+    rows = []
+    for step in flow.steps:
+        values = conversation.answers.get(step.id, [])
+        labels = values if step.kind == "area" else [step.option(v).label for v in values if step.option(v)]
+        rows.append((step, labels))
+    return rows

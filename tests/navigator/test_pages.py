@@ -1,0 +1,83 @@
+"""The navigator over real HTTP requests (Django test client): plain forms, signed state, crisis first."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tsunagari.directory.models import Service
+from tsunagari.navigator.conversation import Conversation
+
+pytestmark = pytest.mark.django_db
+URL = "/navi/"
+
+
+def _state(html: str) -> str:
+    return re.search(r'name="state" value="([^"]+)"', html).group(1)
+
+
+def _post(client, html: str, **data):
+    response = client.post(URL, {"state": _state(html), **data})
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_start_page_asks_the_first_question_without_javascript(client):
+    response = client.get(URL)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "あなたの年齢を教えてください" in html and "<script" not in html
+    assert 'type="radio"' in html and "すぐに画面をとじる" in html
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_answers_lead_to_results_that_say_why(client):
+    html = client.get(URL).content.decode()
+    html = _post(client, html, answer="age30_64", action="next")
+    assert "どんなことで困っていますか" in html
+    html = _post(client, html, answer=["debt_legal", "housing"], action="finish")
+    assert "あなたに合いそうな相談先" in html
+    cards = re.findall(r'href="/services/([^/]+)/"', html.split("あなたに合いそうな相談先", 2)[-1])
+    assert cards
+    first = Service.objects.get(pk=cards[0])
+    codes = {t.split(":")[1] for t in first.terms.values_list("id", flat=True)}
+    assert codes & {"debt_legal", "housing"}
+    assert "借金・法律・消費者トラブル" in html or "住まい" in html  # the reason is shown
+
+
+def test_back_and_edit_keep_answers(client):
+    html = client.get(URL).content.decode()
+    html = _post(client, html, answer="age18_29", action="next")
+    html = _post(client, html, action="back")
+    assert 'value="age18_29" checked' in html
+    html = _post(client, html, answer="age18_29", action="finish")
+    html = _post(client, html, action="edit:topics")
+    assert "どんなことで困っていますか" in html
+
+
+def test_crisis_text_puts_crisis_lines_first_on_the_next_page(client):
+    html = client.get(URL).content.decode()
+    html = _post(client, html, text="もう消えたい", action="next")
+    crisis = html.index('role="alert"')
+    question = html.index("どんなことで困っていますか")
+    assert crisis < question
+    line = Service.objects.filter(crisis_line=True, verification="verified", is_24h=True).first()
+    assert line is not None and line.name in html[crisis:question]
+    assert 'href="tel:110"' in html[crisis:question]
+    # The words themselves are not kept in the page state.
+    assert "消えたい" not in Conversation.loads(_state(html)).__repr__()
+
+
+def test_forged_state_starts_over(client):
+    html = client.get(URL).content.decode()
+    token = _state(html)
+    response = client.post(URL, {"state": token[:-2] + "xx", "answer": "age65", "action": "next"})
+    page = response.content.decode()
+    assert "はじめからになりました" in page and "あなたの年齢を教えてください" in page
+
+
+def test_unknown_answers_are_ignored(client):
+    html = client.get(URL).content.decode()
+    html = _post(client, html, answer="<script>", action="next")
+    assert Conversation.loads(_state(html)).answers["age"] == []
