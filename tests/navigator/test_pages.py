@@ -81,3 +81,42 @@ def test_unknown_answers_are_ignored(client):
     html = client.get(URL).content.decode()
     html = _post(client, html, answer="<script>", action="next")
     assert Conversation.loads(_state(html)).answers["age"] == []
+
+
+def _result_page(client) -> str:
+    html = client.get(URL).content.decode()
+    html = _post(client, html, answer="age30_64", action="next")
+    return _post(client, html, answer=["debt_legal"], action="finish")
+
+
+def _pdf_text_and_fonts(tmp_path, data: bytes) -> tuple[str, str]:
+    import subprocess
+
+    path = tmp_path / "result.pdf"
+    path.write_bytes(data)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return text, fonts
+
+
+def test_pdf_result_embeds_noto_cjk_and_lists_the_services(client, tmp_path):
+    html = _result_page(client)
+    response = client.post(
+        URL,
+        {"state": _state(html), "action": "pdf", "note": "家賃を三か月ためています", "include_note": "on"},
+    )
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    text, fonts = _pdf_text_and_fonts(tmp_path, response.content)
+    cjk = [line for line in fonts.splitlines() if "NotoSansCJK" in line.replace("-", "").replace(" ", "")]
+    assert cjk and all(" yes " in f" {line} " for line in cjk)  # embedded (emb column)
+    first = re.findall(r'href="/services/([^/]+)/"', html.split("あなたに合いそうな相談先", 2)[-1])[0]
+    assert Service.objects.get(pk=first).name in text.replace("\n", "")
+    assert "家賃を三か月ためています" in text and "窓口での伝え方" in text
+
+
+def test_pdf_leaves_out_the_note_unless_ticked(client, tmp_path):
+    html = _result_page(client)
+    response = client.post(URL, {"state": _state(html), "action": "pdf", "note": "ひみつのメモ"})
+    text, _ = _pdf_text_and_fonts(tmp_path, response.content)
+    assert "ひみつのメモ" not in text

@@ -7,7 +7,9 @@ out of URLs and server logs. Any crisis sign puts the 24-hour lines first on the
 from __future__ import annotations
 
 from django.core import signing
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -15,6 +17,7 @@ from tsunagari.core.vocabulary import TOPICS
 from tsunagari.directory.selectors.services import crisis_lines
 from tsunagari.navigator.conversation import Conversation, submit
 from tsunagari.navigator.flow import load_flow
+from tsunagari.navigator.pdf import result_pdf
 from tsunagari.navigator.selectors import recommend
 
 RESULT = "result"
@@ -32,6 +35,8 @@ def navigator(request):
         else:
             conversation = _advance(conversation, flow, request.POST)
     if conversation.step == RESULT:
+        if request.POST.get("action") == "pdf":
+            return _pdf(request, flow, conversation)
         return _result(request, flow, conversation)
     step = flow.step(conversation.step) if conversation.step else flow.next_step(None)
     conversation.step = step.id
@@ -50,6 +55,8 @@ def navigator(request):
 def _advance(conversation: Conversation, flow, post) -> Conversation:
     action = post.get("action", "next")
     current = conversation.step or flow.steps[0].id
+    if action == "pdf" and conversation.step == RESULT:
+        return conversation
     if action.startswith("edit:"):
         conversation.step = (
             action.removeprefix("edit:") if flow.step(action.removeprefix("edit:")) else current
@@ -71,16 +78,30 @@ def _crisis_context(conversation: Conversation) -> dict:
     return {"crisis": conversation.crisis, "crisis_lines": crisis_lines()}
 
 
-def _result(request, flow, conversation: Conversation):
+def _result_context(flow, conversation: Conversation) -> dict:
     criteria = flow.criteria(conversation.answers, conversation.triaged)
-    context = {
+    return {
         "items": [(rec, [TOPICS[t] for t in rec.topics]) for rec in recommend(criteria)],
         "criteria": criteria,
         "summary": _summary(flow, conversation),
         "state": conversation.dumps(),
         **_crisis_context(conversation),
     }
-    return render(request, "navigator/result.html", context)
+
+
+def _result(request, flow, conversation: Conversation):
+    return render(request, "navigator/result.html", _result_context(flow, conversation))
+
+
+def _pdf(request, flow, conversation: Conversation):
+    """The result as a PDF; the person's note goes in only when they ticked to include it."""
+    context = _result_context(flow, conversation)
+    include = request.POST.get("include_note") == "on"
+    context["note"] = request.POST.get("note", "")[:2000] if include else ""
+    context["today"] = timezone.localdate().isoformat()
+    response = HttpResponse(result_pdf(context), content_type="application/pdf")
+    response["Content-Disposition"] = 'attachment; filename="tsunagari-soudansaki.pdf"'
+    return response
 
 
 def _summary(flow, conversation: Conversation) -> list[tuple]:
