@@ -120,3 +120,25 @@ def test_pdf_leaves_out_the_note_unless_ticked(client, tmp_path):
     response = client.post(URL, {"state": _state(html), "action": "pdf", "note": "ひみつのメモ"})
     text, _ = _pdf_text_and_fonts(tmp_path, response.content)
     assert "ひみつのメモ" not in text
+
+
+def test_teen_entry_skips_age_shows_youth_lines_and_furigana(client):
+    response = client.get(URL + "teens/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<ruby>" in html and "<rt>こま</rt>" in html  # どんなことで困って…
+    assert "あなたの年齢" not in html and 'value="back"' not in html
+    state = Conversation.loads(_state(html))
+    assert state.teen and state.answers["age"] == ["under18"]
+    youth = Service.objects.filter(crisis_line=True, attributes__term_id="audience:under18").first()
+    assert youth is not None and youth.name in html
+    html = _post(client, html, answer=["bullying_school"], action="finish")
+    assert "あなたに合いそうな相談先" in html and 'action=""' in html
+
+
+def test_ruby_escapes_and_keeps_okurigana_outside():
+    from tsunagari.navigator.ruby import ruby_html
+
+    assert ruby_html("困っています") == "<ruby>困<rt>こま</rt></ruby>っています"
+    assert ruby_html("<b>相談</b>") == "&lt;b&gt;<ruby>相談<rt>そうだん</rt></ruby>&lt;/b&gt;"
+    assert ruby_html("ひらがなだけ") == "ひらがなだけ"

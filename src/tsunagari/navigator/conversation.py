@@ -25,6 +25,7 @@ class Conversation:
     triaged: list[str] = field(default_factory=list)  # topics found in free texts, best first
     crisis: bool = False  # a crisis sign was seen in a free text or a crisis option was chosen
     step: str | None = None  # the step being asked (None: the first; "result": done)
+    teen: bool = False  # the entry for people 18 and under (plain words, furigana, youth lines)
 
     def dumps(self) -> str:
         return signing.dumps(asdict(self), salt=SALT, compress=True)
@@ -38,6 +39,7 @@ class Conversation:
             triaged=[str(t) for t in data.get("triaged", [])],
             crisis=bool(data.get("crisis", False)),
             step=data.get("step"),
+            teen=bool(data.get("teen", False)),
         )
 
 

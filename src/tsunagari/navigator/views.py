@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from tsunagari.core.vocabulary import TOPICS
-from tsunagari.directory.selectors.services import crisis_lines
+from tsunagari.directory.selectors.services import crisis_lines, youth_lines
 from tsunagari.navigator.conversation import Conversation, submit
 from tsunagari.navigator.flow import load_flow
 from tsunagari.navigator.pdf import result_pdf
@@ -24,14 +24,21 @@ RESULT = "result"
 
 
 @never_cache
-def navigator(request):
+def teens(request):
+    """The entry for people 18 and under: the same engine, age already answered, plain words."""
+    return navigator(request, teen=True)
+
+
+@never_cache
+def navigator(request, teen: bool = False):
     flow = load_flow()
-    conversation, notice = Conversation(), ""
+    conversation, notice = _fresh(teen), ""
     if request.method == "POST":
         try:
             conversation = Conversation.loads(request.POST.get("state", ""))
         except signing.BadSignature:
             notice = _("時間がたったため、はじめからになりました。")
+            conversation = _fresh(teen)
         else:
             conversation = _advance(conversation, flow, request.POST)
     if conversation.step == RESULT:
@@ -52,6 +59,12 @@ def navigator(request):
     return render(request, "navigator/step.html", context)
 
 
+def _fresh(teen: bool) -> Conversation:
+    if teen:
+        return Conversation(answers={"age": ["under18"]}, step="topics", teen=True)
+    return Conversation()
+
+
 def _advance(conversation: Conversation, flow, post) -> Conversation:
     action = post.get("action", "next")
     current = conversation.step or flow.steps[0].id
@@ -65,7 +78,7 @@ def _advance(conversation: Conversation, flow, post) -> Conversation:
     if action == "back":
         ids = [s.id for s in flow.steps]
         index = ids.index(current) if current in ids else len(ids)
-        conversation.step = ids[max(0, index - 1)]
+        conversation.step = ids[max(1 if conversation.teen else 0, index - 1)]
         return conversation
     values = [] if action == "skip" else post.getlist("answer")
     submit(conversation, flow, current, values, post.get("text", ""))
@@ -75,7 +88,11 @@ def _advance(conversation: Conversation, flow, post) -> Conversation:
 
 
 def _crisis_context(conversation: Conversation) -> dict:
-    return {"crisis": conversation.crisis, "crisis_lines": crisis_lines()}
+    lines = crisis_lines()
+    if conversation.teen:
+        youth = youth_lines()
+        lines = youth + [line for line in lines if line not in youth]
+    return {"crisis": conversation.crisis, "crisis_lines": lines, "teen": conversation.teen}
 
 
 def _result_context(flow, conversation: Conversation) -> dict:

@@ -90,3 +90,9 @@ def crisis_lines(limit: int = 10) -> list[Service]:
     """Verified 24-hour crisis lines for suicidal feelings (shown on every page and first in a crisis)."""
     filters = SearchFilters(crisis_line=True, is_24h=True, topics=["suicide"])
     return search_results("", filters, limit=limit)["services"]
+
+
+def youth_lines(limit: int = 10) -> list[Service]:
+    """Verified crisis lines for people 18 and under (children's SOS lines, child lines)."""
+    filters = SearchFilters(crisis_line=True, audiences=["under18"])
+    return search_results("", filters, limit=limit)["services"]
