@@ -36,6 +36,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import generate as gen  # noqa: E402
+from bench import navigator as navigator_bench  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 REPORT = ROOT / "BENCHMARKS.md"
@@ -87,7 +88,7 @@ FILTER_SETS = ["none", "area", "topic", "age", "open_now", "24h", "combined"]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--services", type=int, default=100_000, help="number of synthetic services")
-    parser.add_argument("--only", choices=DATABASES, help="run on one database only")
+    parser.add_argument("--only", choices=(*DATABASES, "navigator"), help="run one part only")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (query, filters) pair")
     parser.add_argument(
         "--naive-repeat", type=int, default=2, help="timed runs of the naive scan per pair (0: skip it)"
@@ -103,17 +104,28 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.worker:
         return worker(args)
+    databases = [args.only] if args.only in DATABASES else [] if args.only else list(DATABASES)
     if args.report_only:
-        results = [
-            json.loads((OUT / f"results-{db}.json").read_text(encoding="utf-8"))
-            for db in ([args.only] if args.only else DATABASES)
-        ]
+        results = [json.loads((OUT / f"results-{db}.json").read_text(encoding="utf-8")) for db in DATABASES]
         REPORT.write_text(render_report(results, args), encoding="utf-8")
         print(f"wrote {REPORT}")
         return 0
     OUT.mkdir(parents=True, exist_ok=True)
-    results = []
-    for db in [args.only] if args.only else DATABASES:
+    if args.only in (None, "navigator"):
+        print("== navigator", flush=True)
+        env = dict(os.environ, **navigator_bench.env())
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "navigator.py")], env=env, cwd=ROOT, check=False
+        )
+        if proc.returncode != 0:
+            print(f"navigator benchmark failed (exit {proc.returncode})", file=sys.stderr)
+            return proc.returncode
+    results = [
+        json.loads((OUT / f"results-{db}.json").read_text(encoding="utf-8"))
+        for db in DATABASES
+        if db not in databases and (OUT / f"results-{db}.json").exists()
+    ]
+    for db in databases:
         result_file = OUT / f"results-{db}.json"
         result_file.unlink(missing_ok=True)
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", db, "--services", str(args.services),
@@ -130,6 +142,7 @@ def main(argv: list[str] | None = None) -> int:
         result = json.loads(result_file.read_text(encoding="utf-8"))
         result["wall_seconds"] = round(time.monotonic() - started, 1)
         results.append(result)
+    results.sort(key=lambda r: DATABASES.index(r["database"]))
     if not args.no_report:
         REPORT.write_text(render_report(results, args), encoding="utf-8")
         print(f"wrote {REPORT}")
@@ -1003,8 +1016,39 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
             case = next(c for c in r["cases"] if c["text"] == q["text"] and c["filters"] == "none")
             totals.append(_total(case))
         lines.append(f"| {q['text']} | {q['length']} | {q['kind']} | " + " | ".join(totals) + " |")
+    lines += _navigator_section()
     lines += ["", NOTES.strip(), ""]
     return "\n".join(lines)
+
+
+def _navigator_section() -> list[str]:
+    """The navigator figures of ``bench/navigator.py``, if it has run."""
+    if not navigator_bench.RESULT.exists():
+        return []
+    n = json.loads(navigator_bench.RESULT.read_text(encoding="utf-8"))
+    t, p = n["triage_ms"], n["pdf_ms"]
+    return [
+        "",
+        "## Navigator",
+        "",
+        f"Measured {n['measured_at']} by `bench/navigator.py` (same machine), in one process.",
+        "",
+        "| what | samples | p50 | p95 | p99 | max | target |",
+        "|---|---:|---:|---:|---:|---:|---|",
+        f"| triage, one message (lexicon + crisis check) | {len(t):,} | {_ms(percentile(t, 50))} | "
+        f"{_ms(percentile(t, 95))} | {_ms(percentile(t, 99))} | {_ms(max(t))} | ≤ 5 ms: "
+        f"{'met' if percentile(t, 99) <= 5 else '**missed**'} (p99) |",
+        f"| PDF result, warm ({n['pdf_services']} services) | {len(p)} | {_ms(percentile(p, 50))} | "
+        f"{_ms(percentile(p, 95))} | {_ms(percentile(p, 99))} | {_ms(max(p))} | ≤ 300 ms: "
+        f"{'met' if percentile(p, 95) <= 300 else '**missed**'} (p95) |",
+        "",
+        f"Triage: the {n['messages']} messages of `tests/navigator/triage_corpus.yaml`, each timed "
+        f"{n['triage_repeat']} times after one untimed pass; the very first call of a process takes "
+        f"{n['triage_cold_ms']:.0f} ms (SudachiPy dictionary and pattern loading). PDF: WeasyPrint with Noto "
+        f"Sans CJK JP embedded; the first render of a process took {n['pdf_first_ms']:.0f} ms (font loading). "
+        "The load test of the navigator pages (200 concurrent clients through a production server) is not "
+        "done yet.",
+    ]
 
 
 def _total(case: dict) -> str:
