@@ -1,6 +1,6 @@
 """Search benchmark: synthetic directory of N services, indexed search vs. a naive LIKE scan.
 
-    .venv/bin/python bench/run.py [--services N] [--only sqlite|postgresql] [--repeat R] [--rebuild]
+    .venv/bin/python bench/run.py [--services N] [--only sqlite|postgresql|navigator] [--repeat R] [--rebuild]
 
 For each database the parent process starts one worker subprocess (``--worker``) with
 ``DATABASE_URL`` / ``TSUNAGARI_DATA_DIR`` pointing at the benchmark database, never the real one:
@@ -888,7 +888,7 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
         "# Benchmarks",
         "",
         "Written by `make bench` (`.venv/bin/python bench/run.py`); do not edit by hand. "
-        "Options: `--services N` (default 100000), `--only sqlite|postgresql`, `--repeat R` (default 5), "
+        "Options: `--services N` (default 100000), `--only sqlite|postgresql|navigator`, `--repeat R` (default 5), "
         "`--naive-repeat R` (default 2), `--rebuild`, `--no-verify`, `--report-only`.",
         "",
         f"- Date: {first['measured_at'][:10]} (measured {', '.join(r['measured_at'] for r in results)})",
