@@ -42,7 +42,6 @@ def main() -> int:
 
     cli(["setup"])  # migrate and load the bundled directory (idempotent)
     import yaml
-    from django.test import RequestFactory
 
     from tsunagari.navigator.conversation import Conversation
     from tsunagari.navigator.flow import load_flow
@@ -63,7 +62,6 @@ def main() -> int:
     conversation = Conversation(
         answers={"age": ["age30_64"], "topics": ["debt_legal", "housing"]}, step="result"
     )
-    RequestFactory()  # settings are loaded; the PDF needs no request
     context = {
         **_result_context(flow, conversation),
         "note": "家賃を三か月ためています",

@@ -40,6 +40,7 @@ from tsunagari.directory import search_document as document
 from tsunagari.directory.search_query import Term, parse_query
 from tsunagari.directory.search_tables import DOCTERM, POSTING, TERMSTAT
 from tsunagari.directory.selectors.hours import schedule_for
+from tsunagari.directory.textnorm import query_bigrams
 
 MAX_LIMIT = 100
 #: Results can be paged through this far (offset + limit); beyond, narrow the search.
@@ -226,9 +227,8 @@ def _open_schedule_ids(at: datetime) -> list[int]:
 
 
 def _variant_keys(variant: str) -> list[str]:
-    if len(variant) <= 2:
-        return [variant]
-    return list(dict.fromkeys(variant[i : i + 2] for i in range(len(variant) - 1)))
+    """The index tokens a variant is looked up by: itself (one or two characters), else its bigrams."""
+    return [variant] if len(variant) <= 2 else query_bigrams(variant)
 
 
 @dataclass
@@ -282,11 +282,14 @@ def _term_conditions(terms: list[Term]) -> tuple[list[str], list]:
     return where, params
 
 
-def _join(outer: str) -> str:
-    # SQLite reads a CROSS JOIN in the written order: the index range first, in its key order.
+def _postings_then_documents() -> str:
+    """FROM clause: posting rows ``p`` joined to their documents ``d``, postings read first.
+
+    SQLite reads a CROSS JOIN in the written order: the index range first, in its key order.
+    """
     if connection.vendor == "sqlite":
-        return f"{outer} CROSS JOIN {T_DOC} d"
-    return f"{outer} JOIN {T_DOC} d ON d.id = {outer.split()[-1]}.doc"
+        return f"{POSTING} p CROSS JOIN {T_DOC} d"
+    return f"{POSTING} p JOIN {T_DOC} d ON d.id = p.doc"
 
 
 _COLUMNS = "d.id, d.sort_key, d.name, d.service_id, d.text"
@@ -297,9 +300,9 @@ class _Source:
     """An index range read in (sort key, doc) order; none of its documents scores above ``bound``."""
 
     bound: int
-    sql: str  # with a keyset placeholder "{after}" and a trailing "LIMIT %s"
-    params: list
-    after_params: int  # where the keyset params go among ``params``
+    sql: str  # with a keyset condition "(sort_key, doc) > (%s, %s)" and a trailing "LIMIT %s"
+    params: list  # without the keyset and limit values
+    after_params: int  # where the two keyset values go among ``params``
     #: Every document of this source scores exactly this (then the text is not read), or None.
     score: int | None = None
     last: tuple[int, int] = (-1, -1)
@@ -337,7 +340,7 @@ def _posting_source(key: str, weight: int, bound: int, variant: str, built: _Fil
     fixed = weight if not others and len(variant) <= 2 else None
     text = "d.text" if fixed is None else "''"
     sql = (
-        f"SELECT p.doc, p.sort_key, d.name, d.service_id, {text} FROM {_join(f'{POSTING} p')} "
+        f"SELECT p.doc, p.sort_key, d.name, d.service_id, {text} FROM {_postings_then_documents()} "
         f"WHERE {' AND '.join(where)} ORDER BY p.sort_key, p.doc LIMIT %s"
     )
     params = [key, weight, *row_params, *doc_params, *term_params]
