@@ -16,7 +16,8 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
+
+from tsunagari.core import languages as product_languages
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(os.environ.get("TSUNAGARI_DATA_DIR", Path.cwd() / "var")).resolve()
@@ -86,6 +87,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tsunagari.core.context_processors.languages",
             ],
         },
     },
@@ -118,10 +120,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "ja"
-LANGUAGES = [
-    ("ja", _("Japanese")),
-    ("en", _("English")),
-]
+LANGUAGES = [(language.code, language.name) for language in product_languages.LANGUAGES]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Tokyo"

@@ -1,11 +1,19 @@
-"""Root URL configuration."""
+"""Root URL configuration.
 
+Pages are under language prefixes (``/en/navi/``); Japanese, the default, has none (``/navi/``).
+The API and the admin are not translated paths.
+"""
+
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("tsunagari.directory.api.urls")),
-    path("navi/", include("tsunagari.navigator.urls")),
-    path("", include("tsunagari.directory.urls")),
+    *i18n_patterns(
+        path("navi/", include("tsunagari.navigator.urls")),
+        path("", include("tsunagari.directory.urls")),
+        prefix_default_language=False,
+    ),
 ]

@@ -26,6 +26,7 @@ class Conversation:
     crisis: bool = False  # a crisis sign was seen in a free text or a crisis option was chosen
     step: str | None = None  # the step being asked (None: the first; "result": done)
     teen: bool = False  # the entry for people 18 and under (plain words, furigana, youth lines)
+    counted: list[str] = field(default_factory=list)  # usage events already counted (once each)
 
     def dumps(self) -> str:
         return signing.dumps(asdict(self), salt=SALT, compress=True)
@@ -40,6 +41,7 @@ class Conversation:
             crisis=bool(data.get("crisis", False)),
             step=data.get("step"),
             teen=bool(data.get("teen", False)),
+            counted=[str(c) for c in data.get("counted", [])],
         )
 
 

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+from django.utils import timezone
+
+from tsunagari.core import lgcode
 from tsunagari.directory.models import Service
+from tsunagari.directory.selectors.hours import open_now
 from tsunagari.directory.selectors.search import SearchFilters, search_services
 from tsunagari.directory.selectors.services import crisis_lines, load_in_order
 from tsunagari.navigator.flow import Criteria
+from tsunagari.navigator.models import ProcedureLink
+from tsunagari.navigator.procedure_links import render as render_procedure_url
 
 #: Services read per topic when ranking suggestions.
 PER_TOPIC = 100
@@ -28,6 +35,7 @@ class Recommendation:
     service: Service
     topics: list[str]  # the person's topics this service is for, in their order
     relaxed: list[str]  # conditions dropped to find it ("open_now", "channels", "area")
+    open_now: bool | None = None  # open at the time of the request (None: hours not known)
 
 
 #: Conditions dropped in turn when too few services match all of them.
@@ -39,8 +47,11 @@ def recommend(criteria: Criteria, limit: int = 10) -> list[Recommendation]:
 
     Topics are taken in the person's order; a service serving several of them ranks higher. When
     fewer than ``limit`` match every condition, "open now", then the channel, then the area are
-    dropped in turn (the result says so). Without topics nothing is recommended.
+    dropped in turn (the result says so). Among services found with the same conditions, those
+    open now come first, then those whose hours are unknown, then those closed now. Without topics
+    nothing is recommended.
     """
+    now = timezone.localtime()
     found: dict[str, Recommendation] = {}
     order: dict[str, tuple[int, int, int]] = {}
     dropped: list[str] = []
@@ -64,10 +75,31 @@ def recommend(criteria: Criteria, limit: int = 10) -> list[Recommendation]:
                     rec.topics.append(topic)
         if len(found) >= limit:
             break
-    ranked = sorted(found, key=lambda sid: (order[sid][0], -len(found[sid].topics), *order[sid][1:]))[:limit]
-    services = {s.pk: s for s in load_in_order(ranked)}
-    result = []
-    for sid in ranked:
-        found[sid].service = services[sid]
-        result.append(found[sid])
-    return result
+    candidates = sorted(found, key=lambda sid: (order[sid][0], -len(found[sid].topics), *order[sid][1:]))
+    candidates = candidates[: limit * 3]  # enough to bring open services forward, few to load
+    for service in load_in_order(candidates):
+        found[service.pk].service = service
+        found[service.pk].open_now = open_now(service, now)
+    openness = {True: 0, None: 1, False: 2}
+    position = {sid: index for index, sid in enumerate(candidates)}
+    ranked = sorted(candidates, key=lambda sid: (order[sid][0], openness[found[sid].open_now], position[sid]))
+    return [found[sid] for sid in ranked[:limit]]
+
+
+def procedure_links(services: list[Service], area: str | None) -> dict[str, tuple[str, str]]:
+    """{service id: (url, label)} of municipal procedure information when ``area`` is a municipality.
+
+    A service's own template wins over the default one; no link without a municipality."""
+    if not area or lgcode.is_prefecture(area):
+        return {}
+    templates = {
+        link.service_id: link
+        for link in ProcedureLink.objects.filter(Q(service__isnull=True) | Q(service__in=services))
+    }
+    default = templates.get(None)
+    links = {}
+    for service in services:
+        link = templates.get(service.pk, default)
+        if link is not None:
+            links[service.pk] = (render_procedure_url(link.url_template, area), link.label)
+    return links

@@ -9,16 +9,19 @@ from __future__ import annotations
 from django.core import signing
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from tsunagari.core.selectors import find_area, local_government, prefectures
 from tsunagari.core.vocabulary import TOPICS
 from tsunagari.directory.selectors.services import crisis_lines, youth_lines
+from tsunagari.navigator import usage
 from tsunagari.navigator.conversation import Conversation, submit
 from tsunagari.navigator.flow import load_flow
 from tsunagari.navigator.pdf import result_pdf
-from tsunagari.navigator.selectors import recommend
+from tsunagari.navigator.selectors import procedure_links, recommend
 
 RESULT = "result"
 
@@ -40,23 +43,53 @@ def navigator(request, teen: bool = False):
             notice = _("時間がたったため、はじめからになりました。")
             conversation = _fresh(teen)
         else:
-            conversation = _advance(conversation, flow, request.POST)
+            conversation, notice = _advance(conversation, flow, request.POST)
     if conversation.step == RESULT:
         if request.POST.get("action") == "pdf":
             return _pdf(request, flow, conversation)
+        _count_usage(flow, conversation, RESULT)
         return _result(request, flow, conversation)
     step = flow.step(conversation.step) if conversation.step else flow.next_step(None)
     conversation.step = step.id
+    _count_usage(flow, conversation, step.id)
+    chosen = conversation.answers.get(step.id, [])
     context = {
         "step": step,
         "number": [s.id for s in flow.steps].index(step.id) + 1,
         "count": len(flow.steps),
-        "chosen": conversation.answers.get(step.id, []),
+        "chosen": chosen,
         "state": conversation.dumps(),
         "notice": notice,
         **_crisis_context(conversation),
     }
+    if step.kind == "area":
+        area = local_government(chosen[0] if chosen else None)
+        context["prefectures"] = prefectures()
+        context["chosen_prefecture"] = area.prefecture_code if area else ""
+        context["chosen_municipality"] = (
+            "" if area is None or area.kind == area.Kind.PREFECTURE else str(area)
+        )
     return render(request, "navigator/step.html", context)
+
+
+def _count_usage(flow, conversation: Conversation, reached: str) -> None:
+    """Anonymous counts, each once per conversation: language at the start, every step reached,
+    crisis lines shown, and the topics when the result is first shown."""
+    events = []
+
+    def once(mark: str, *new: tuple[str, str]) -> None:
+        if mark not in conversation.counted:
+            conversation.counted.append(mark)
+            events.extend(new)
+
+    once("language", ("language", get_language() or "ja"))
+    once(f"step:{reached}", ("step", reached))
+    if conversation.crisis:
+        once("crisis", ("crisis_shown", "yes"))
+    if reached == RESULT:
+        topics = flow.criteria(conversation.answers, conversation.triaged).topics
+        once("topics", *(("topic", topic) for topic in topics))
+    usage.count(events)
 
 
 def _fresh(teen: bool) -> Conversation:
@@ -65,26 +98,39 @@ def _fresh(teen: bool) -> Conversation:
     return Conversation()
 
 
-def _advance(conversation: Conversation, flow, post) -> Conversation:
+def _advance(conversation: Conversation, flow, post) -> tuple[Conversation, str]:
+    """Apply the posted action; returns the conversation and a notice for the person (or "")."""
     action = post.get("action", "next")
     current = conversation.step or flow.steps[0].id
-    if action == "pdf" and conversation.step == RESULT:
-        return conversation
+    if action == "stay" or (action == "pdf" and conversation.step == RESULT):
+        return conversation, ""  # language switch or PDF: same page
     if action.startswith("edit:"):
         conversation.step = (
             action.removeprefix("edit:") if flow.step(action.removeprefix("edit:")) else current
         )
-        return conversation
+        return conversation, ""
     if action == "back":
         ids = [s.id for s in flow.steps]
         index = ids.index(current) if current in ids else len(ids)
         conversation.step = ids[max(1 if conversation.teen else 0, index - 1)]
-        return conversation
+        return conversation, ""
     values = [] if action == "skip" else post.getlist("answer")
+    notice = ""
+    step = flow.step(current)
+    if step is not None and step.kind == "area" and action != "skip":
+        typed = post.get("municipality") or (post.getlist("answer") or [""])[0]
+        code, found = find_area(post.get("prefecture", ""), typed[:50])
+        values = [code] if code else []
+        if not found:
+            notice = _(
+                "市区町村が見つかりませんでした。都道府県を選んで、市区町村名をもう一度入れてください。"
+            )
     submit(conversation, flow, current, values, post.get("text", ""))
+    if notice:
+        return conversation, notice  # ask the area again
     following = flow.next_step(current)
     conversation.step = following.id if following and action != "finish" else RESULT
-    return conversation
+    return conversation, ""
 
 
 def _crisis_context(conversation: Conversation) -> dict:
@@ -97,8 +143,13 @@ def _crisis_context(conversation: Conversation) -> dict:
 
 def _result_context(flow, conversation: Conversation) -> dict:
     criteria = flow.criteria(conversation.answers, conversation.triaged)
+    recommendations = recommend(criteria)
+    links = procedure_links([rec.service for rec in recommendations], criteria.area)
     return {
-        "items": [(rec, [TOPICS[t] for t in rec.topics]) for rec in recommend(criteria)],
+        "items": [
+            (rec, [TOPICS[t] for t in rec.topics], links.get(rec.service.pk)) for rec in recommendations
+        ],
+        "area": local_government(criteria.area),
         "criteria": criteria,
         "summary": _summary(flow, conversation),
         "state": conversation.dumps(),
@@ -112,11 +163,13 @@ def _result(request, flow, conversation: Conversation):
 
 def _pdf(request, flow, conversation: Conversation):
     """The result as a PDF; the person's note goes in only when they ticked to include it."""
-    context = _result_context(flow, conversation)
+    with translation.override("ja"):  # shown at a municipal window: always Japanese
+        context = _result_context(flow, conversation)
     include = request.POST.get("include_note") == "on"
     context["note"] = request.POST.get("note", "")[:2000] if include else ""
     context["today"] = timezone.localdate().isoformat()
-    response = HttpResponse(result_pdf(context), content_type="application/pdf")
+    with translation.override("ja"):
+        response = HttpResponse(result_pdf(context), content_type="application/pdf")
     response["Content-Disposition"] = 'attachment; filename="tsunagari-soudansaki.pdf"'
     return response
 
@@ -126,6 +179,10 @@ def _summary(flow, conversation: Conversation) -> list[tuple]:
     rows = []
     for step in flow.steps:
         values = conversation.answers.get(step.id, [])
-        labels = values if step.kind == "area" else [step.option(v).label for v in values if step.option(v)]
+        if step.kind == "area":
+            area = local_government(values[0] if values else None)
+            labels = [str(area)] if area else []
+        else:
+            labels = [step.option(v).label for v in values if step.option(v)]
         rows.append((step, labels))
     return rows

@@ -1,0 +1,75 @@
+"""Anonymous usage counts of the navigator (write side).
+
+Counts are aggregated per day, dimension and value (``UsageCount``); nothing ties them to a person
+or a conversation. They are buffered in the process and written at most every
+``TSUNAGARI_USAGE_FLUSH_SECONDS`` (default 5 s; 0 writes at once) and when the process exits, so a
+busy navigator does not take a database write lock on every turn. A crash loses at most the
+buffered seconds of counts, never a person's answers (there are none here).
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+_lock = threading.Lock()
+_pending: Counter[tuple[str, str, str]] = Counter()
+_last_flush = time.monotonic()
+
+
+def count(events: Iterable[tuple[str, str]]) -> None:
+    """Add one to each (dimension, value) for today; writes when the buffer is due."""
+    from tsunagari.navigator.models import UsageCount
+
+    day = timezone.localdate().isoformat()
+    with _lock:
+        for dimension, value in events:
+            if dimension not in UsageCount.DIMENSIONS:
+                raise ValueError(f"unknown usage dimension {dimension!r}")
+            _pending[(day, dimension, str(value)[:40])] += 1
+        due = time.monotonic() - _last_flush >= getattr(settings, "TSUNAGARI_USAGE_FLUSH_SECONDS", 5)
+    if due:
+        try:
+            flush()
+        except DatabaseError:
+            # Statistics must never break a person's page; the counts of this flush are lost.
+            logger.warning("navigator usage counts could not be written", exc_info=True)
+
+
+def flush() -> int:
+    """Write the buffered counts (added to what is stored); returns how many rows were touched."""
+    global _last_flush
+    with _lock:
+        rows = [(day, dim, value, n) for (day, dim, value), n in _pending.items()]
+        _pending.clear()
+        _last_flush = time.monotonic()
+    if not rows:
+        return 0
+    from tsunagari.navigator.models import UsageCount
+
+    table = connection.ops.quote_name(UsageCount._meta.db_table)
+    sql = (
+        f"INSERT INTO {table} (day, dimension, value, count) VALUES (%s, %s, %s, %s) "
+        f"ON CONFLICT (day, dimension, value) DO UPDATE SET count = {table}.count + excluded.count"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(rows)
+
+
+def _flush_at_exit() -> None:
+    with contextlib.suppress(Exception):  # the process is ending; counts are best effort
+        flush()
+
+
+atexit.register(_flush_at_exit)
