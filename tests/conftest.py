@@ -19,3 +19,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_local_governments()
         for _name, _report in import_bundled_directory():
             pass
+
+
+def pytest_configure(config):
+    """Build the .mo catalogues from the .po sources, as ``tsunagari setup`` does."""
+    from tsunagari.core.catalogues import compile_catalogues
+
+    compile_catalogues()

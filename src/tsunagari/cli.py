@@ -39,6 +39,9 @@ def cmd_setup(args: argparse.Namespace) -> int:
     from tsunagari.core.services import load_local_governments
     from tsunagari.directory.importers.run import import_bundled_directory
 
+    from tsunagari.core.catalogues import compile_catalogues
+
+    compile_catalogues()
     call_command("migrate", interactive=False, verbosity=0)
     print(f"reference data: {load_local_governments()} local governments")
     if not args.no_data:

@@ -1,0 +1,52 @@
+"""Anonymous usage counts: each event once per conversation, aggregated per day, nothing personal."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tsunagari.navigator import usage
+from tsunagari.navigator.models import UsageCount
+
+pytestmark = pytest.mark.django_db
+STATE = re.compile(r'name="state" value="([^"]+)"')
+
+
+def _counts() -> dict[tuple[str, str], int]:
+    usage.flush()
+    return {(row.dimension, row.value): row.count for row in UsageCount.objects.all()}
+
+
+def test_a_conversation_is_counted_once_per_event(client):
+    usage.flush()
+    UsageCount.objects.all().delete()
+    html = client.get("/en/navi/").content.decode()
+    html = client.post("/en/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}).content.decode()
+    html = client.post("/en/navi/", {"state": STATE.search(html).group(1), "action": "back"}).content.decode()
+    html = client.post("/en/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}).content.decode()
+    html = client.post(
+        "/en/navi/",
+        {"state": STATE.search(html).group(1), "answer": ["poverty"], "text": "死にたい", "action": "finish"},
+    ).content.decode()
+    client.post("/en/navi/", {"state": STATE.search(html).group(1), "action": "stay"})
+    counts = _counts()
+    assert counts[("language", "en")] == 1
+    assert counts[("step", "age")] == 1 and counts[("step", "topics")] == 1  # back and forth: once
+    assert counts[("step", "result")] == 1  # shown twice, counted once
+    assert counts[("crisis_shown", "yes")] == 1
+    assert counts[("topic", "poverty")] == 1 and counts[("topic", "suicide")] == 1
+    assert not any("死にたい" in value for _dim, value in counts)  # free text is never stored
+
+
+def test_counts_add_up_across_conversations(client):
+    usage.flush()
+    UsageCount.objects.all().delete()
+    for _ in range(3):
+        client.get("/navi/")
+    assert _counts()[("step", "age")] == 3
+
+
+def test_unknown_dimension_is_refused():
+    with pytest.raises(ValueError, match="unknown usage dimension"):
+        usage.count([("person", "someone")])
