@@ -4,10 +4,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: portal test lint bench
+.PHONY: portal test lint bench messages
 
-$(STAMP): pyproject.toml scripts/system-packages.sh
+$(STAMP): pyproject.toml scripts/system-packages.sh tests/a11y/package-lock.json
 	scripts/system-packages.sh
+	cd tests/a11y && npm ci --no-audit --no-fund --silent
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
@@ -27,3 +28,10 @@ test: $(STAMP)
 ## Run the benchmarks and rewrite BENCHMARKS.md.
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+
+## Re-extract user text into the catalogues after changing templates, code, flow.yaml or the vocabulary.
+messages: $(STAMP)
+	$(BIN)/python -m tsunagari.core.msgid_sources
+	cd src/tsunagari && ../../$(BIN)/tsunagari manage makemessages --no-location --no-obsolete \
+	  -l ja -l ja_Easy -l en -l zh_Hans -l zh_Hant -l ko -l vi -l ne -l id -l tl -l th -l pt_BR -l es
+	$(BIN)/python -c "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tsunagari.settings'); django.setup(); from tsunagari.core.catalogues import fix_headers; fix_headers()"

@@ -36,10 +36,9 @@ def _progress(label: str):
 def cmd_setup(args: argparse.Namespace) -> int:
     from django.core.management import call_command
 
+    from tsunagari.core.catalogues import compile_catalogues
     from tsunagari.core.services import load_local_governments
     from tsunagari.directory.importers.run import import_bundled_directory
-
-    from tsunagari.core.catalogues import compile_catalogues
 
     compile_catalogues()
     call_command("migrate", interactive=False, verbosity=0)

@@ -38,7 +38,9 @@ def test_placeholders_are_compared():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang.code != "ja"], ids=lambda lang: lang.code)
+@pytest.mark.parametrize(
+    "language", [lang for lang in LANGUAGES if lang.code != "ja"], ids=lambda lang: lang.code
+)
 def test_navigator_is_served_in_each_language_with_its_lang_attribute(client, language):
     response = client.get(f"/{language.code}/navi/")
     html = response.content.decode()
@@ -64,7 +66,9 @@ def test_switcher_lists_every_language_and_keeps_the_conversation(client):
     for language in LANGUAGES:
         assert f'lang="{language.html_lang}"' in html and language.name in html
     assert 'formaction="/en/navi/"' in html
-    html = client.post("/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}).content.decode()
+    html = client.post(
+        "/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}
+    ).content.decode()
     assert "どんなことで困っていますか" in html
     # The switcher posts the state with action "stay": same question, now in English.
     response = client.post("/en/navi/", {"state": STATE.search(html).group(1), "action": "stay"})
@@ -84,13 +88,17 @@ def test_directory_content_falls_back_to_japanese_with_a_note(client):
         "/en/navi/", {"state": STATE.search(html).group(1), "answer": "poverty", "action": "finish"}
     ).content.decode()
     with translation.override("en"):
-        note = translation.gettext("相談先の名前や説明は日本語のまま表示しています（まだ翻訳されていません）。")
+        note = translation.gettext(
+            "相談先の名前や説明は日本語のまま表示しています（まだ翻訳されていません）。"
+        )
     assert note in html
-    assert re.search(r'<h3 lang="ja"><a href="/en/services/', html)
+    assert re.search(r'<h2 lang="ja"><a href="/en/services/', html)
     japanese = client.get("/navi/").content.decode()
     assert "まだ翻訳されていません" not in japanese
 
 
 def test_html_lang_tags():
-    assert html_lang("ja-easy") == "ja" and html_lang("zh-hant") == "zh-Hant" and html_lang("pt-br") == "pt-BR"
+    assert (
+        html_lang("ja-easy") == "ja" and html_lang("zh-hant") == "zh-Hant" and html_lang("pt-br") == "pt-BR"
+    )
     assert html_lang(None) == "ja" and html_lang("xx") == "ja"

@@ -94,10 +94,14 @@ def test_admin_form_refuses_an_unknown_placeholder(admin_client):
 
 def _walk_to_area(client):
     html = client.get("/navi/").content.decode()
-    html = client.post("/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}).content.decode()
+    html = client.post(
+        "/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}
+    ).content.decode()
     html = client.post("/navi/", {"state": STATE.search(html).group(1), "answer": "poverty"}).content.decode()
     for _ in range(3):  # situation, channel, when
-        html = client.post("/navi/", {"state": STATE.search(html).group(1), "action": "skip"}).content.decode()
+        html = client.post(
+            "/navi/", {"state": STATE.search(html).group(1), "action": "skip"}
+        ).content.decode()
     assert 'id="id_prefecture"' in html
     return html
 
@@ -106,7 +110,9 @@ def _walk_to_area(client):
 def test_area_step_by_name_leads_to_results_with_procedure_links(client):
     html = _walk_to_area(client)
     state = STATE.search(html).group(1)
-    html = client.post("/navi/", {"state": state, "prefecture": "13", "municipality": "千代田区"}).content.decode()
+    html = client.post(
+        "/navi/", {"state": state, "prefecture": "13", "municipality": "千代田区"}
+    ).content.decode()
     assert "あなたに合いそうな相談先" in html
     assert "千代田区の手続きを調べる（マイナポータル）" in html
     assert 'href="https://app.oss.myna.go.jp/Application/search"' in html
@@ -117,7 +123,9 @@ def test_area_step_by_name_leads_to_results_with_procedure_links(client):
 def test_unknown_municipality_asks_again_with_the_prefecture_kept(client):
     html = _walk_to_area(client)
     state = STATE.search(html).group(1)
-    html = client.post("/navi/", {"state": state, "prefecture": "13", "municipality": "どこでもない町"}).content.decode()
+    html = client.post(
+        "/navi/", {"state": state, "prefecture": "13", "municipality": "どこでもない町"}
+    ).content.decode()
     assert "市区町村が見つかりませんでした" in html
     assert '<option value="13" lang="ja" selected>' in html
     html = client.post("/navi/", {"state": STATE.search(html).group(1), "action": "skip"}).content.decode()

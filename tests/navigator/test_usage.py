@@ -22,9 +22,13 @@ def test_a_conversation_is_counted_once_per_event(client):
     usage.flush()
     UsageCount.objects.all().delete()
     html = client.get("/en/navi/").content.decode()
-    html = client.post("/en/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}).content.decode()
+    html = client.post(
+        "/en/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}
+    ).content.decode()
     html = client.post("/en/navi/", {"state": STATE.search(html).group(1), "action": "back"}).content.decode()
-    html = client.post("/en/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}).content.decode()
+    html = client.post(
+        "/en/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}
+    ).content.decode()
     html = client.post(
         "/en/navi/",
         {"state": STATE.search(html).group(1), "answer": ["poverty"], "text": "死にたい", "action": "finish"},

@@ -68,13 +68,17 @@ def problems(code: str) -> list[str]:
     if not path.exists():
         return [f"{path}: missing"]
     found = []
-    for entry in polib.pofile(str(path)):
+    po = polib.pofile(str(path))
+    nplurals = int(re.search(r"nplurals=(\d+)", po.metadata.get("Plural-Forms", "")).group(1))
+    for entry in po:
         if entry.obsolete:
             continue
         where = f"{path.parent.parent.name}: {entry.msgid[:40]!r}"
         if "fuzzy" in entry.flags:
             found.append(f"{where}: fuzzy")
         translations = list(entry.msgstr_plural.values()) if entry.msgid_plural else [entry.msgstr]
+        if entry.msgid_plural and len(translations) != nplurals:
+            found.append(f"{where}: {len(translations)} plural forms, the header says {nplurals}")
         if not all(t.strip() for t in translations):
             found.append(f"{where}: not translated")
             continue
@@ -98,6 +102,10 @@ def fix_headers() -> None:
                 "Language": name,
                 "Plural-Forms": PLURAL_FORMS[name],
                 "Content-Type": "text/plain; charset=UTF-8",
+                "PO-Revision-Date": po.metadata.get("POT-Creation-Date", ""),
+                # Honest provenance: drafted by the developers with machine assistance.
+                "Last-Translator": "tsunagari developers (machine-assisted draft; native review pending)",
+                "Language-Team": "tsunagari <none yet>",
             }
         )
         po.metadata_is_fuzzy = False
