@@ -22,7 +22,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 def pytest_configure(config):
-    """Build the .mo catalogues from the .po sources, as ``tsunagari setup`` does."""
+    """Build the .mo catalogues from the .po sources, as ``tsunagari setup`` does; no TTL caching
+    (tests roll back their writes, which a cache would outlive; test_ttl_cache turns it on)."""
+    from django.conf import settings
+
     from tsunagari.core.catalogues import compile_catalogues
 
     compile_catalogues()
+    settings.TSUNAGARI_CACHE_SECONDS = 0

@@ -96,7 +96,9 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{DATA_DIR / 'tsunagari.sqlite3'}"),
-        conn_max_age=int(os.environ.get("TSUNAGARI_CONN_MAX_AGE", "0")),
+        # Persistent connections: opening one costs about 0.5 ms per request (see BENCHMARKS.md).
+        conn_max_age=int(os.environ.get("TSUNAGARI_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -137,6 +139,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Django's CSRF check refuses every navigator turn (found by the browser tests). Other sites still
 # get no referrer, and external links carry rel="noreferrer".
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Seconds a process keeps lists shown on every page (crisis lines) and navigator recommendations;
+# a process that writes a service forgets them at once (see core.ttl_cache). 0 disables.
+TSUNAGARI_CACHE_SECONDS = float(os.environ.get("TSUNAGARI_CACHE_SECONDS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -8,10 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tsunagari.core import lgcode
+from tsunagari.core.ttl_cache import ttl_cache
 from tsunagari.directory.models import Service
 from tsunagari.directory.selectors.hours import open_now
 from tsunagari.directory.selectors.search import SearchFilters, search_services
-from tsunagari.directory.selectors.services import crisis_lines, load_in_order
+from tsunagari.directory.selectors.services import cache_seconds, crisis_lines, load_for_cards
 from tsunagari.navigator.flow import Criteria
 from tsunagari.navigator.models import ProcedureLink
 from tsunagari.navigator.procedure_links import render as render_procedure_url
@@ -23,7 +24,7 @@ PER_TOPIC = 100
 def suggested_services(topics: list[str], crisis: bool, limit: int = 10) -> list[Service]:
     """What the navigator suggests for ``topics``: verified crisis lines first when ``crisis``, then
     ``recommend``'s services for the topics (the same ranking as the result page)."""
-    chosen = crisis_lines() if crisis else []
+    chosen = list(crisis_lines()) if crisis else []
     for rec in recommend(Criteria(topics=list(topics)), limit=limit):
         if rec.service not in chosen:
             chosen.append(rec.service)
@@ -49,9 +50,20 @@ def recommend(criteria: Criteria, limit: int = 10) -> list[Recommendation]:
     fewer than ``limit`` match every condition, "open now", then the channel, then the area are
     dropped in turn (the result says so). Among services found with the same conditions, those
     open now come first, then those whose hours are unknown, then those closed now. Without topics
-    nothing is recommended.
+    nothing is recommended. Results are cached per process for the same criteria within the same
+    minute (opening hours are checked by the minute) and at most ``cache_seconds()``.
     """
-    now = timezone.localtime()
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    key = (tuple(criteria.topics), criteria.age, criteria.area, tuple(criteria.channels), criteria.open_now)
+    return list(_recommend(key, limit, now))
+
+
+@ttl_cache(cache_seconds)
+def _recommend(key: tuple, limit: int, now) -> tuple[Recommendation, ...]:
+    topics, age, area, channels, open_now_wanted = key
+    criteria = Criteria(
+        topics=list(topics), age=age, area=area, channels=list(channels), open_now=open_now_wanted
+    )
     found: dict[str, Recommendation] = {}
     order: dict[str, tuple[int, int, int]] = {}
     dropped: list[str] = []
@@ -77,13 +89,13 @@ def recommend(criteria: Criteria, limit: int = 10) -> list[Recommendation]:
             break
     candidates = sorted(found, key=lambda sid: (order[sid][0], -len(found[sid].topics), *order[sid][1:]))
     candidates = candidates[: limit * 3]  # enough to bring open services forward, few to load
-    for service in load_in_order(candidates):
+    for service in load_for_cards(candidates):
         found[service.pk].service = service
         found[service.pk].open_now = open_now(service, now)
     openness = {True: 0, None: 1, False: 2}
     position = {sid: index for index, sid in enumerate(candidates)}
     ranked = sorted(candidates, key=lambda sid: (order[sid][0], openness[found[sid].open_now], position[sid]))
-    return [found[sid] for sid in ranked[:limit]]
+    return tuple(found[sid] for sid in ranked[:limit])
 
 
 def procedure_links(services: list[Service], area: str | None) -> dict[str, tuple[str, str]]:

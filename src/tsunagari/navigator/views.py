@@ -137,7 +137,7 @@ def _crisis_context(conversation: Conversation) -> dict:
     lines = crisis_lines()
     if conversation.teen:
         youth = youth_lines()
-        lines = youth + [line for line in lines if line not in youth]
+        lines = youth + tuple(line for line in lines if line not in youth)
     return {"crisis": conversation.crisis, "crisis_lines": lines, "teen": conversation.teen}
 
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from tsunagari.core.ttl_cache import ttl_cache
 from tsunagari.directory.models import Phone, Service, ServiceAttribute
 from tsunagari.directory.selectors.hours import open_now
 from tsunagari.directory.selectors.search import SearchFilters, search_services
@@ -86,13 +87,33 @@ def stale_services() -> QuerySet[Service]:
     )
 
 
-def crisis_lines(limit: int = 10) -> list[Service]:
-    """Verified 24-hour crisis lines for suicidal feelings (shown on every page and first in a crisis)."""
+def cache_seconds() -> float:
+    """How long lists shown on every page are kept in a process (``TSUNAGARI_CACHE_SECONDS``)."""
+    return getattr(settings, "TSUNAGARI_CACHE_SECONDS", 30)
+
+
+def load_for_cards(ids: list[str]) -> list[Service]:
+    """Services with what a card of the navigator needs (organization, phones), in the order of ``ids``."""
+    queryset = Service.objects.select_related("organization").prefetch_related(
+        Prefetch("phones", queryset=Phone.objects.order_by("position", "id"))
+    )
+    by_id = {s.pk: s for s in queryset.filter(pk__in=ids)}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+@ttl_cache(cache_seconds)
+def crisis_lines(limit: int = 10) -> tuple[Service, ...]:
+    """Verified 24-hour crisis lines for suicidal feelings (shown on every page and first in a crisis).
+
+    Cached for ``cache_seconds()`` per process; any write to a service or phone empties the cache of
+    the process that wrote (see ``directory.signals``)."""
     filters = SearchFilters(crisis_line=True, is_24h=True, topics=["suicide"])
-    return search_results("", filters, limit=limit)["services"]
+    return tuple(load_for_cards([hit.service_id for hit in search_services("", filters, limit=limit).hits]))
 
 
-def youth_lines(limit: int = 10) -> list[Service]:
-    """Verified crisis lines for people 18 and under (children's SOS lines, child lines)."""
+@ttl_cache(cache_seconds)
+def youth_lines(limit: int = 10) -> tuple[Service, ...]:
+    """Verified crisis lines for people 18 and under (children's SOS lines, child lines); cached as
+    ``crisis_lines``."""
     filters = SearchFilters(crisis_line=True, audiences=["under18"])
-    return search_results("", filters, limit=limit)["services"]
+    return tuple(load_for_cards([hit.service_id for hit in search_services("", filters, limit=limit).hits]))
