@@ -1,0 +1,1 @@
+"""The unified consultation line (#9999): menus, partner lines, routing, contacts, statistics, staffing."""
