@@ -6,6 +6,11 @@
     tsunagari directory export --format F DIR     export hsds-json | datapackage
     tsunagari directory search QUERY [--area CODE] [--topic T] [--age N] [--open-now] [--json]
     tsunagari directory reindex | stale
+    tsunagari triage TEXT [--lang L] [--json]     topics, crisis and suggested services for a message
+    tsunagari helpline erlang --model b|c|a --erlangs A --lines N [--aht-sec S] [--answer-within-sec T]
+                              [--patience-sec P] [--json]
+    tsunagari helpline staff --model b|c|a --calls-per-hour L --aht-sec S --target R [--patience-sec P]
+                             [--answer-within-sec T] [--json]
     tsunagari manage ARGS...                      any Django management command
 
 Exit status: 0 on success, 1 on invalid input (the message says what and where), 2 on usage errors.
@@ -222,6 +227,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=10)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_triage)
+
+    from tsunagari.helpline.cli import add_parser as add_helpline_parser
+
+    add_helpline_parser(sub)
 
     p = sub.add_parser("manage", help="run a Django management command")
     p.add_argument("args", nargs=argparse.REMAINDER)
