@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tsunagari.core",
     "tsunagari.directory",
     "tsunagari.navigator",
+    "tsunagari.helpline",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("tsunagari.directory.api.urls")),
+    path("helpline/", include("tsunagari.helpline.urls")),
     *i18n_patterns(
         path("navi/", include("tsunagari.navigator.urls")),
         path("", include("tsunagari.directory.urls")),

@@ -149,11 +149,17 @@ def enqueue(
     )
 
 
+def check_e164(phone: object) -> str:
+    """``phone`` if it is an E.164 number (+81…); raises ValueError otherwise."""
+    if not isinstance(phone, str) or not _E164.fullmatch(phone):
+        raise ValueError(f"phone must be in E.164 form such as '+81312345678', got {phone!r}")
+    return phone
+
+
 def number(phone: str, *, send_digits: str | None = None, url: str | None = None) -> ET.Element:
     """``<Number>`` noun for :func:`dial`: ``phone`` in E.164 (+81…); ``url`` is TwiML played to the
     answering party (e.g. a whisper naming the field) before the call is bridged."""
-    if not isinstance(phone, str) or not _E164.fullmatch(phone):
-        raise ValueError(f"phone must be in E.164 form such as '+81312345678', got {phone!r}")
+    check_e164(phone)
     if send_digits is not None and not re.fullmatch(r"[0-9*#w]+", send_digits):
         raise ValueError(f"send_digits may contain only 0-9, *, # and w, got {send_digits!r}")
     return _element(

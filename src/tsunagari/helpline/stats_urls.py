@@ -1,0 +1,3 @@
+"""URL patterns: filled in by its feature."""
+
+urlpatterns: list = []

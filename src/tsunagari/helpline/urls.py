@@ -1,0 +1,11 @@
+"""URLs of the unified line: provider webhooks (no language prefix, signed requests only), the
+counsellor and coordinator console, and the statistics pages (staff only)."""
+
+from django.urls import include, path
+
+app_name = "helpline"
+urlpatterns = [
+    path("hooks/", include("tsunagari.helpline.webhook_urls")),
+    path("console/", include("tsunagari.helpline.console_urls")),
+    path("stats/", include("tsunagari.helpline.stats_urls")),
+]
