@@ -282,6 +282,9 @@ class LineState(models.Model):
         verbose_name = _("回線の状態")
         verbose_name_plural = _("回線の状態")
 
+    def __str__(self) -> str:
+        return f"{self.line}: {'busy' if self.busy_with_id else 'idle'}"
+
 
 class ConsultationRecord(models.Model):
     """The common consultation record of a contact, by a counsellor, in a versioned form.
@@ -330,3 +333,6 @@ class CoordinationCase(models.Model):
         ordering = ["status", "created_at"]
         verbose_name = _("つなぎ支援の案件")
         verbose_name_plural = _("つなぎ支援の案件")
+
+    def __str__(self) -> str:
+        return f"{self.record} — {self.get_status_display()}"
