@@ -33,6 +33,6 @@ bench: $(STAMP)
 messages: $(STAMP)
 	$(BIN)/python -m tsunagari.core.msgid_sources
 	# Public pages only: staff consoles (helpline) are Japanese-only for now and stay out of these catalogues.
-	cd src/tsunagari && ../../$(BIN)/tsunagari manage makemessages --no-location --no-obsolete --ignore 'helpline/*' \
+	cd src/tsunagari && ../../$(BIN)/tsunagari manage makemessages --no-location --no-obsolete --ignore 'helpline/*' --ignore 'core/templates/registration/*' \
 	  -l ja -l ja_Easy -l en -l zh_Hans -l zh_Hant -l ko -l vi -l ne -l id -l tl -l th -l pt_BR -l es
 	$(BIN)/python -c "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'tsunagari.settings'); django.setup(); from tsunagari.core.catalogues import fix_headers; fix_headers()"

@@ -7,6 +7,12 @@ Environment variables:
 - ``TSUNAGARI_DEBUG``: ``1``/``true`` turns debug on (off by default).
 - ``TSUNAGARI_ALLOWED_HOSTS``: comma-separated host names; default ``127.0.0.1,localhost``.
 - ``TSUNAGARI_STALE_AFTER_DAYS``: a directory entry not verified for this many days is "stale" (default 365).
+- ``TSUNAGARI_TWILIO_AUTH_TOKEN``: the telephony provider's auth token, used to verify the
+  ``X-Twilio-Signature`` of the helpline's voice webhooks; empty: every voice webhook is refused (403).
+- ``TSUNAGARI_LINE_CHANNEL_SECRET``: the LINE channel secret (``X-Line-Signature``); empty: refused.
+- ``TSUNAGARI_PUBLIC_BASE_URL``: the public scheme and host the provider calls (e.g.
+  ``https://tsunagari.example.jp``), when a proxy in front changes the URL the application sees;
+  signatures are checked against this base + the request path. Empty: the request's own URL.
 """
 
 from __future__ import annotations
@@ -150,6 +156,17 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("TSUNAGARI_LOG_LEVEL", "WARNING")},
+    # Staff data access (who looked at or changed what; ids only, never content).
+    "loggers": {"tsunagari.audit": {"level": "INFO"}},
 }
 
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/helpline/console/"
+LOGOUT_REDIRECT_URL = "/"
+
 TSUNAGARI_STALE_AFTER_DAYS = int(os.environ.get("TSUNAGARI_STALE_AFTER_DAYS", "365"))
+
+# The unified line's provider webhooks (see the module docstring). Empty secrets refuse every request.
+TSUNAGARI_TWILIO_AUTH_TOKEN = os.environ.get("TSUNAGARI_TWILIO_AUTH_TOKEN", "")
+TSUNAGARI_LINE_CHANNEL_SECRET = os.environ.get("TSUNAGARI_LINE_CHANNEL_SECRET", "")
+TSUNAGARI_PUBLIC_BASE_URL = os.environ.get("TSUNAGARI_PUBLIC_BASE_URL", "").rstrip("/")

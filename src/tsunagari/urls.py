@@ -10,6 +10,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("tsunagari.directory.api.urls")),
     path("helpline/", include("tsunagari.helpline.urls")),
     *i18n_patterns(
