@@ -55,8 +55,14 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
     if ensure_index(progress=_progress("search index")) is not None:
         print("search index rebuilt")
+    from tsunagari.helpline.roles import ensure_roles
+
+    ensure_roles()
     if args.demo:
         from tsunagari.core.services import ensure_demo_maintainer
+        from tsunagari.helpline.demo import load_demo
+
+        print(f"helpline demo configuration (fictional bodies, undiallable numbers): {load_demo()}")
 
         username, password = ensure_demo_maintainer()
         if password:

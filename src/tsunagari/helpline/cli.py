@@ -1,4 +1,5 @@
-"""``tsunagari helpline erlang|staff``: the staffing maths from the command line (JSON or text)."""
+"""``tsunagari helpline erlang|staff|simulate``: the staffing maths from the command line (JSON or
+text), and the simulator that drives the voice webhooks with synthetic calls."""
 
 from __future__ import annotations
 
@@ -61,6 +62,55 @@ def cmd_staff(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_simulate(args: argparse.Namespace) -> int:
+    import secrets
+
+    from django.conf import settings
+
+    from tsunagari.helpline import simulator
+
+    if args.load_demo:
+        from tsunagari.helpline.demo import load_demo
+
+        print("demo configuration: " + ", ".join(f"{v} {k}" for k, v in load_demo().items()))
+    token = settings.TSUNAGARI_TWILIO_AUTH_TOKEN
+    if args.in_process and not token:
+        # No server to agree with: sign with a throw-away token that this process also verifies.
+        token = settings.TSUNAGARI_TWILIO_AUTH_TOKEN = secrets.token_urlsafe(24)
+    if not token:
+        raise SystemExit(
+            "error: set TSUNAGARI_TWILIO_AUTH_TOKEN to the token the server uses (or use --in-process)"
+        )
+    digits, crisis = (args.digits.split(","), []) if args.digits else simulator.menu_digits()
+    if not digits:
+        raise SystemExit("error: no voice menu is valid now; use --load-demo or --digits 1,2,3")
+    options = simulator.Options(
+        calls=args.calls,
+        seed=args.seed,
+        concurrency=args.concurrency,
+        time_scale=args.time_scale,
+        digits=digits,
+        crisis_digits=crisis,
+    )
+    public = settings.TSUNAGARI_PUBLIC_BASE_URL
+    if args.in_process:
+        hosts = [h for h in settings.ALLOWED_HOSTS if h and "*" not in h and not h.startswith(".")]
+        transport = simulator.ClientTransport(
+            token, host=hosts[0] if hosts else "localhost", sign_base=public
+        )
+    else:
+        transport = simulator.HttpTransport(args.base_url, token, sign_base=public)
+    try:
+        summary = simulator.simulate(transport, options, in_process=args.in_process)
+    except (OSError, ValueError) as exc:
+        raise SystemExit(f"error: {exc}") from None
+    if args.json:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False, sort_keys=True))
+    else:
+        print("\n".join(summary.lines()))
+    return 0 if summary.errors == 0 else 1
+
+
 def add_parser(sub) -> None:
     helpline = sub.add_parser("helpline", help="the unified consultation line").add_subparsers(
         dest="action", required=True
@@ -85,3 +135,31 @@ def add_parser(sub) -> None:
     p.add_argument("--answer-within-sec", type=float, help="service level threshold T (model c)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_staff)
+    p = helpline.add_parser("simulate", help="drive the voice webhooks with synthetic, signed calls")
+    p.add_argument("--calls", type=int, default=20, help="number of calls (default 20)")
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        help="random seed; the same seed plays the same calls (under new call ids)",
+    )
+    p.add_argument("--concurrency", type=int, default=5, help="calls in progress at once (default 5)")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--base-url", default="http://127.0.0.1:8000", help="a running server (default http://127.0.0.1:8000)"
+    )
+    where.add_argument(
+        "--in-process",
+        action="store_true",
+        help="no server: post through Django's test client in this process (writes to its database)",
+    )
+    p.add_argument(
+        "--time-scale",
+        type=float,
+        default=0.0,
+        help="real seconds per simulated second (default 0: as fast as possible; try 0.01)",
+    )
+    p.add_argument("--digits", help="menu digits to press, e.g. 1,2,3,4 (default: the menu valid now)")
+    p.add_argument("--load-demo", action="store_true", help="first load the demo configuration (fictional)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_simulate)

@@ -239,6 +239,7 @@ class ContactEvent(models.Model):
         ANSWERED = "answered", _("接続完了")
         ABANDONED = "abandoned", _("放棄")
         TRANSFERRED = "transferred", _("転送")
+        NOT_ANSWERED = "not_answered", _("不応答")
         COMPLETED = "completed", _("終了")
         CALLBACK_OFFERED = "callback_offered", _("折り返しの案内")
         MESSAGE_PLAYED = "message_played", _("案内の再生")
@@ -276,6 +277,7 @@ class LineState(models.Model):
 
     line = models.OneToOneField(Line, on_delete=models.CASCADE, primary_key=True, related_name="state")
     busy_with = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    busy_since = models.DateTimeField(null=True, blank=True)  # when busy_with took the line
     idle_since = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -1,0 +1,79 @@
+"""Staff roles of the unified line as Django groups, with permissions on the helpline models.
+
+- ``counsellor`` (相談員): sees incoming contacts and the line's configuration, writes the common
+  consultation record (``add_consultationrecord``) and reads the records they wrote.
+- ``coordinator`` (つなぎ支援コーディネーター): reads contacts and records, works the coordinators'
+  queue (``view_coordinationcase``, ``change_coordinationcase``: take and close cases).
+- ``supervisor`` (スーパーバイザー): both of the above, and reads all of the line's configuration
+  (menus, shifts, overflow policies, line states).
+
+The console checks permissions, never group names, so a user may hold several roles and the cases
+app can add its own. ``ensure_roles()`` creates or updates the groups; it is idempotent and sets
+each group's helpline permissions to exactly those listed here (permissions of other apps that an
+administrator added are kept).
+"""
+
+from __future__ import annotations
+
+COUNSELLOR = "counsellor"
+COORDINATOR = "coordinator"
+SUPERVISOR = "supervisor"
+
+_LINE_VIEW = ["view_field", "view_partnerbody", "view_line", "view_contact", "view_contactevent"]
+_CONFIG_VIEW = [
+    "view_menuversion",
+    "view_menuoption",
+    "view_shift",
+    "view_shiftexception",
+    "view_overflowpolicy",
+    "view_linestate",
+]
+_COUNSELLOR = [*_LINE_VIEW, "add_consultationrecord"]
+_COORDINATOR = [
+    *_LINE_VIEW,
+    "view_consultationrecord",
+    "view_coordinationcase",
+    "change_coordinationcase",
+]
+
+ROLES: dict[str, tuple[str, ...]] = {
+    COUNSELLOR: tuple(_COUNSELLOR),
+    COORDINATOR: tuple(_COORDINATOR),
+    SUPERVISOR: tuple(dict.fromkeys([*_COUNSELLOR, *_COORDINATOR, *_CONFIG_VIEW])),
+}
+"""Role → codenames of ``helpline`` permissions."""
+
+
+def ensure_roles() -> dict[str, int]:
+    """Create or update the role groups; returns role → number of helpline permissions.
+
+    Needs the helpline migrations applied (permissions are created after ``migrate``)."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group, Permission
+    from django.db import transaction
+
+    with transaction.atomic():
+        permissions = {p.codename: p for p in Permission.objects.filter(content_type__app_label="helpline")}
+        if not all(c in permissions for codenames in ROLES.values() for c in codenames):
+            # Permissions are created by a post_migrate signal; create them now if it has not run.
+            create_permissions(apps.get_app_config("helpline"), verbosity=0)
+            permissions = {
+                p.codename: p for p in Permission.objects.filter(content_type__app_label="helpline")
+            }
+        missing = sorted({c for codenames in ROLES.values() for c in codenames} - set(permissions))
+        if missing:
+            raise LookupError(f"helpline permissions missing (run migrate first): {', '.join(missing)}")
+        result = {}
+        for role, codenames in ROLES.items():
+            group, _created = Group.objects.get_or_create(name=role)
+            wanted = {permissions[c].pk for c in codenames}
+            current = set(
+                group.permissions.filter(content_type__app_label="helpline").values_list("pk", flat=True)
+            )
+            if current - wanted:
+                group.permissions.remove(*(current - wanted))
+            if wanted - current:
+                group.permissions.add(*(wanted - current))
+            result[role] = len(wanted)
+        return result

@@ -1,0 +1,431 @@
+"""Reads of the unified line: the menu valid at a time, who is staffed now, the state of a call as
+its events tell it, the calls waiting, and the inputs of :func:`routing.route` built from the database.
+
+Everything here only reads. Writes (events, line states) go through :mod:`.services`.
+
+The state of a call is derived from its append-only events as a *set*, never from the order in
+which callbacks arrived, so repeated and out-of-order callbacks give the same state:
+
+- an **attempt** ``k`` is a forwarding of the call to a line (``transferred`` with ``detail.attempt``);
+  it is *answered* when an ``answered`` event of attempt ``k`` exists and *closed* when a
+  ``not_answered`` event of attempt ``k`` exists or the call has ended;
+- a **queue stay** ``q`` starts with ``queued`` (``detail.queue``) and is *left* when an event records
+  ``detail.dequeued == q`` (forwarded from the queue, or routed on after the queue) or the call ended;
+- the call has **ended** once ``completed`` or ``abandoned`` exists.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+
+from tsunagari.helpline import routing
+from tsunagari.helpline.models import (
+    Contact,
+    ContactEvent,
+    Field,
+    Line,
+    MenuVersion,
+    OverflowPolicy,
+    Shift,
+    ShiftException,
+)
+
+logger = logging.getLogger(__name__)
+JST = routing.JST
+Kind = ContactEvent.Kind
+
+#: A line held this long without an end (callbacks lost) counts as free again; a call still
+#: waiting in the queue after this long is no longer counted as waiting.
+HOLD_LIMIT = timedelta(hours=4)
+
+#: The policy of a field that has none configured: queue up to 10 calls for 10 minutes, then say so.
+DEFAULT_POLICY_STEPS = [{"step": "queue", "max_length": 10, "max_wait_seconds": 600}, "message"]
+
+#: Event kinds that take a line, and those that end a call.
+HOLD_KINDS = (Kind.TRANSFERRED, Kind.ANSWERED)
+END_KINDS = (Kind.COMPLETED, Kind.ABANDONED)
+
+
+# --- menu and configuration ------------------------------------------------------------------------
+
+
+def menu_at(at: datetime) -> MenuVersion | None:
+    """The menu version valid at ``at`` (``valid_from`` ≤ at < ``valid_until``); of several, the one
+    that started last. Its options (with their fields) are prefetched."""
+    return (
+        MenuVersion.objects.filter(valid_from__lte=at)
+        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=at))
+        .prefetch_related(Prefetch("options", queryset=_options()))
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+
+
+def menu_by_id(menu_id: int) -> MenuVersion | None:
+    return (
+        MenuVersion.objects.filter(pk=menu_id)
+        .prefetch_related(Prefetch("options", queryset=_options()))
+        .first()
+    )
+
+
+def _options():
+    from tsunagari.helpline.models import MenuOption
+
+    return MenuOption.objects.select_related("field").order_by("digit")
+
+
+def policy_for(field_obj: Field) -> routing.OverflowPolicy:
+    """The field's overflow policy (:data:`DEFAULT_POLICY_STEPS` when none is configured, or when the
+    stored one is invalid — the admin validates it, so that is logged as an error)."""
+    steps = (
+        OverflowPolicy.objects.filter(field=field_obj).values_list("steps", flat=True).first()
+        or DEFAULT_POLICY_STEPS
+    )
+    try:
+        return routing.OverflowPolicy.from_data(field_obj.code, steps)
+    except (ValueError, TypeError):
+        logger.error("overflow policy of field %s is invalid; using the default policy", field_obj.code)
+        return routing.OverflowPolicy.from_data(field_obj.code, DEFAULT_POLICY_STEPS)
+
+
+def overflow_targets(codes: Iterable[str]) -> dict[str, frozenset[str]]:
+    """For each field code, the general fields its policy overflows to (``general_field`` steps)."""
+    out: dict[str, frozenset[str]] = {}
+    for field_obj in Field.objects.filter(code__in=set(codes)):
+        policy = policy_for(field_obj)
+        out[field_obj.code] = frozenset(
+            step.field for step in policy.steps if isinstance(step, routing.GeneralField)
+        )
+    return out
+
+
+def routing_field(field_obj: Field) -> routing.Field:
+    return routing.Field(field_obj.code, field_obj.name, crisis=field_obj.crisis)
+
+
+# --- staffing --------------------------------------------------------------------------------------
+
+
+def _periods(day: date, shifts: Iterable[Shift], exceptions: Iterable[ShiftException]):
+    """The staffed periods starting on ``day`` (aware datetimes in JST): the day's exceptions replace
+    its weekly shifts. An end at or before the start runs into the next day."""
+    todays = [e for e in exceptions if e.date == day]
+    if todays:
+        pairs = [(e.start, e.end) for e in todays if e.staffed and e.start is not None and e.end is not None]
+    else:
+        pairs = [(s.start, s.end) for s in shifts if s.weekday == day.weekday()]
+    for start, end in pairs:
+        begins = datetime.combine(day, start, JST)
+        ends = datetime.combine(day, end, JST)
+        if end <= start:
+            ends += timedelta(days=1)
+        yield begins, ends
+
+
+def staffed_since(
+    shifts: Iterable[Shift], exceptions: Iterable[ShiftException], now: datetime
+) -> datetime | None:
+    """When the staffed period containing ``now`` began, or ``None`` if the line is not staffed now.
+    Shifts are read in Japan time; a shift past midnight belongs to the day it starts."""
+    local = now.astimezone(JST)
+    shifts, exceptions = list(shifts), list(exceptions)
+    starts = [
+        begins
+        for day in (local.date() - timedelta(days=1), local.date())
+        for begins, ends in _periods(day, shifts, exceptions)
+        if begins <= local < ends
+    ]
+    return min(starts) if starts else None
+
+
+# --- calls -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Attempt:
+    """A forwarding of the call to a line (``transferred`` event ``detail.attempt``)."""
+
+    number: int
+    line_id: int
+    field_code: str | None
+    at: datetime
+    dequeued: int | None = None
+    answered_at: datetime | None = None
+    not_answered: bool = False
+
+
+@dataclass
+class QueueStay:
+    number: int
+    field_code: str
+    at: datetime
+    max_wait_seconds: int | None
+    left: bool = False
+
+
+@dataclass
+class CallState:
+    """What the events of one contact say about it (see the module docstring)."""
+
+    contact: Contact
+    menu_at: datetime | None = None
+    field_code: str | None = None
+    menu_detail: dict = field(default_factory=dict)
+    attempts: dict[int, Attempt] = field(default_factory=dict)
+    queues: dict[int, QueueStay] = field(default_factory=dict)
+    message: dict | None = None
+    abandoned: bool = False
+    completed: bool = False
+
+    @property
+    def ended(self) -> bool:
+        return self.abandoned or self.completed
+
+    @property
+    def open_attempt(self) -> Attempt | None:
+        """The attempt holding a line now (not closed, call not ended), if any."""
+        if self.ended:
+            return None
+        live = [a for a in self.attempts.values() if not a.not_answered]
+        return max(live, key=lambda a: a.number) if live else None
+
+    @property
+    def open_queue(self) -> QueueStay | None:
+        if self.ended:
+            return None
+        live = [q for q in self.queues.values() if not q.left]
+        return max(live, key=lambda q: q.number) if live else None
+
+    @property
+    def answered_attempt(self) -> Attempt | None:
+        answered = [a for a in self.attempts.values() if a.answered_at is not None]
+        return max(answered, key=lambda a: a.number) if answered else None
+
+    @property
+    def next_attempt(self) -> int:
+        return max(self.attempts, default=0) + 1
+
+    @property
+    def next_queue(self) -> int:
+        return max(self.queues, default=0) + 1
+
+    @property
+    def tried_line_ids(self) -> frozenset[str]:
+        return frozenset(str(a.line_id) for a in self.attempts.values())
+
+    @property
+    def queue_arrival(self) -> datetime | None:
+        """When the caller first joined a queue (a caller queued again keeps its place)."""
+        return min((q.at for q in self.queues.values()), default=None)
+
+    def attempt_from_queue(self, queue_number: int) -> Attempt | None:
+        return next((a for a in self.attempts.values() if a.dequeued == queue_number), None)
+
+
+def as_int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _build_state(contact: Contact, events: Iterable[ContactEvent]) -> CallState:
+    state = CallState(contact=contact)
+    events = list(events)
+    left: set[int] = set()
+    answers: dict[int, datetime] = {}
+    refused: set[int] = set()
+    for ev in events:
+        detail = ev.detail or {}
+        if (dq := as_int(detail.get("dequeued"))) is not None:
+            left.add(dq)
+        if ev.kind == Kind.MENU_CHOICE:
+            state.menu_at, state.field_code, state.menu_detail = ev.at, ev.field_id, detail
+        elif ev.kind == Kind.TRANSFERRED and (k := as_int(detail.get("attempt"))) is not None:
+            state.attempts[k] = Attempt(
+                k, ev.line_id, ev.field_id, ev.at, dequeued=as_int(detail.get("dequeued"))
+            )
+        elif ev.kind == Kind.QUEUED and (q := as_int(detail.get("queue"))) is not None:
+            state.queues[q] = QueueStay(q, ev.field_id, ev.at, as_int(detail.get("max_wait_seconds")))
+        elif ev.kind == Kind.ANSWERED and (k := as_int(detail.get("attempt"))) is not None:
+            answers[k] = min(answers.get(k, ev.at), ev.at)
+        elif ev.kind == Kind.NOT_ANSWERED and (k := as_int(detail.get("attempt"))) is not None:
+            refused.add(k)
+        elif ev.kind == Kind.MESSAGE_PLAYED:
+            state.message = detail
+        elif ev.kind == Kind.ABANDONED:
+            state.abandoned = True
+        elif ev.kind == Kind.COMPLETED:
+            state.completed = True
+    for k, attempt in state.attempts.items():
+        attempt.answered_at = answers.get(k)
+        attempt.not_answered = k in refused
+    for q, stay in state.queues.items():
+        stay.left = q in left
+    return state
+
+
+def call_state(contact: Contact) -> CallState:
+    return _build_state(contact, contact.events.all().order_by("at", "pk"))
+
+
+def call_states(contact_ids: Iterable) -> dict:
+    """:class:`CallState` of several contacts, with two queries."""
+    contacts = {c.pk: c for c in Contact.objects.filter(pk__in=list(contact_ids))}
+    by_contact: dict = {pk: [] for pk in contacts}
+    for ev in ContactEvent.objects.filter(contact_id__in=list(contacts)).order_by("at", "pk"):
+        by_contact[ev.contact_id].append(ev)
+    return {pk: _build_state(contacts[pk], evs) for pk, evs in by_contact.items()}
+
+
+def contact_for_call(channel: str, provider_id: str) -> Contact | None:
+    return Contact.objects.filter(channel=channel, provider_id=provider_id).first()
+
+
+# --- waiting calls and routing inputs --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A call waiting in a queue now: the routing input, and the lines it has already tried."""
+
+    call: routing.WaitingCall
+    tried: frozenset[str]
+    max_wait_seconds: int | None = None
+
+
+def waiting_calls(now: datetime) -> list[Waiting]:
+    """Every call waiting in a queue now (joined within :data:`HOLD_LIMIT`, not left, not ended),
+    in no particular order. ``arrived_at`` is when the caller first joined a queue."""
+    ended = ContactEvent.objects.filter(contact_id=OuterRef("contact_id"), kind__in=END_KINDS)
+    recent = (
+        ContactEvent.objects.filter(kind=Kind.QUEUED, at__gte=now - HOLD_LIMIT)
+        .filter(~Exists(ended))
+        .values_list("contact_id", flat=True)
+        .distinct()
+    )
+    states = call_states(recent)
+    crisis = set(Field.objects.filter(crisis=True).values_list("code", flat=True))
+    out = []
+    for pk, state in states.items():
+        stay = state.open_queue
+        if stay is None:
+            continue
+        out.append(
+            Waiting(
+                call=routing.WaitingCall(
+                    call_id=str(pk),
+                    field=stay.field_code,
+                    arrived_at=min(state.queue_arrival or stay.at, now),
+                    crisis=stay.field_code in crisis,
+                ),
+                tried=state.tried_line_ids,
+                max_wait_seconds=stay.max_wait_seconds,
+            )
+        )
+    return out
+
+
+def may_take(line: routing.Line, waiting: Waiting, overflow: dict[str, frozenset[str]] | None = None) -> bool:
+    """Whether ``line`` may answer the waiting call: it has not tried the line, and the line serves
+    its field, accepts it as a crisis call, or serves a general field its policy overflows to."""
+    if line.id in waiting.tried:
+        return False
+    if line.can_take(waiting.call):
+        return True
+    return bool((overflow or {}).get(waiting.call.field, frozenset()) & line.fields)
+
+
+def next_for_line(
+    line: routing.Line, waiting: Iterable[Waiting], overflow: dict[str, frozenset[str]] | None = None
+) -> routing.WaitingCall | None:
+    """The waiting call that ``line`` should take next: the first in :func:`routing.queue_order`
+    (crisis calls first, then by arrival) of the calls it :func:`may_take`."""
+    order = routing.queue_order([w.call for w in waiting if may_take(line, w, overflow)])
+    return order[0] if order else None
+
+
+@dataclass
+class Snapshot:
+    """The routing inputs now: every active line with its state, and the line models by id."""
+
+    now: datetime
+    lines: list[routing.Line]
+    models: dict[str, Line]
+
+
+def routing_snapshot(now: datetime) -> Snapshot:
+    """Every active line serving a field, as :class:`routing.Line`: staffed now from its weekly shifts
+    and dated exceptions, busy from its :class:`LineState` (a hold older than :data:`HOLD_LIMIT` is
+    ignored), idle since the later of its last call's end and the start of the current shift."""
+    local = now.astimezone(JST).date()
+    lines = (
+        Line.objects.filter(active=True)
+        .select_related("state")
+        .prefetch_related(
+            "fields",
+            "shifts",
+            Prefetch(
+                "exceptions", queryset=ShiftException.objects.filter(date__gte=local - timedelta(days=1))
+            ),
+        )
+        .order_by("pk")
+    )
+    out, models = [], {}
+    for line in lines:
+        codes = [f.code for f in line.fields.all()]
+        if not codes:
+            continue
+        since = staffed_since(line.shifts.all(), line.exceptions.all(), now)
+        state = getattr(line, "state", None)
+        busy = bool(
+            state
+            and state.busy_with_id
+            and state.busy_since is not None
+            and state.busy_since > now - HOLD_LIMIT
+        )
+        idle_since = None
+        if since is not None:
+            last = state.idle_since if state else None
+            idle_since = min(max(since, last) if last else since, now)
+        out.append(
+            routing.Line(
+                id=str(line.pk),
+                body_id=str(line.body_id),
+                fields=codes,
+                staffed=since is not None,
+                busy=busy,
+                idle_since=idle_since,
+                accepts_crisis=line.accepts_crisis,
+            )
+        )
+        models[str(line.pk)] = line
+    return Snapshot(now=now, lines=out, models=models)
+
+
+def pick_longest_idle(lines: Iterable[routing.Line]) -> routing.Line | None:
+    """The longest-idle line (earliest ``idle_since``, then smallest id), as routing picks."""
+    idle = [ln for ln in lines if ln.available]
+    return min(idle, key=lambda ln: (ln.idle_since, ln.id)) if idle else None
+
+
+def event_counts(since: datetime | None = None) -> dict[str, int]:
+    """How many events of each kind (since ``since``), for summaries."""
+    qs = ContactEvent.objects.all()
+    if since is not None:
+        qs = qs.filter(at__gte=since)
+    counts = {kind.value: 0 for kind in Kind}
+    for row in qs.order_by().values("kind").annotate(n=Count("pk")):
+        counts[row["kind"]] = row["n"]
+    return counts
+
+
+def busy_lines(now: datetime) -> list[str]:
+    """Ids of the lines busy now (for checks after a simulation)."""
+    return [ln.id for ln in routing_snapshot(now).lines if ln.busy]

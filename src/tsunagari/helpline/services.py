@@ -1,0 +1,714 @@
+"""Writes of the unified line: contacts, their append-only events, the lines' state, and the routing
+decisions taken for a call (the webhooks call these; reads are in :mod:`.selectors`).
+
+Events
+------
+Every event is written once: ``ContactEvent.event_key`` is unique and built from the provider's call
+id and what happened (``voice:<CallSid>:<kind>[:<n>]``), so a repeated callback is a no-op and is
+counted as a duplicate. The kinds, for a voice call:
+
+- ``offered`` — the call arrived (``detail.menu``: the menu version played);
+- ``menu_choice`` — a field was chosen (``field``; ``detail``: digit, menu, language);
+- ``transferred`` — the call was forwarded to a partner line (転送; ``line``, ``body``, the field it is
+  handled under; ``detail``: ``attempt`` number, routing ``step`` and ``reasons``, ``dequeued`` when it
+  came out of a queue). From this moment the line is reserved for the call;
+- ``not_answered`` — that line did not answer (busy, no answer, failed; ``detail.attempt``);
+- ``queued`` — the call joined its field's queue (``detail``: ``queue`` number, position, max wait);
+- ``answered`` — the line answered; ``wait_seconds`` since the menu choice;
+- ``abandoned`` — the caller hung up before anyone answered (queued or while a line rang);
+  ``wait_seconds`` since the menu choice;
+- ``message_played`` — no line could take the call; the caller was told the other windows;
+- ``completed`` — the call ended (once per call; with the line when the call had been answered).
+
+Times are the provider's (``Timestamp`` of status callbacks) when it gives one, else now.
+
+Line state
+----------
+``LineState`` is derived from the events, as a set, inside the transaction that writes an event
+touching the line (the row is locked with ``select_for_update`` on PostgreSQL): the line is busy with
+the contact of a hold (``transferred`` / ``answered``, within :data:`selectors.HOLD_LIMIT`) that is not
+closed by a ``not_answered`` of the same attempt or by the end of that call; it is idle since the
+latest end of such a hold. A ``completed`` that arrives before the ``answered`` of the same call thus
+leaves the line idle, and the late ``answered`` does not make it busy again.
+
+Reserving a line is one conditional ``UPDATE … WHERE busy_with IS NULL`` plus the ``transferred``
+event in one transaction, so two calls can never take the same line.
+
+Privacy: no caller number is stored: :func:`caller_key` is an HMAC-SHA256 of it under ``SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import logging
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from tsunagari.helpline import routing, selectors
+from tsunagari.helpline.models import (
+    Contact,
+    ContactEvent,
+    Field,
+    Line,
+    LineState,
+    MenuOption,
+    MenuVersion,
+)
+
+logger = logging.getLogger(__name__)
+
+Kind = ContactEvent.Kind
+VOICE = Contact.Channel.VOICE
+
+#: Call statuses after which the call is over (Twilio's CallStatus values).
+FINAL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+#: Twilio's placeholder numbers for callers who withhold theirs: not hashed (they are not one person).
+_ANONYMOUS = frozenset({"+266696687", "+7378742833", "+2562533", "+8656696", "anonymous", "unknown"})
+_NUMBER = re.compile(r"\+?[0-9]{4,15}")
+
+
+# --- outcomes --------------------------------------------------------------------------------------
+
+
+class Act:
+    """What the webhook should tell the provider to do next."""
+
+    MENU = "menu"
+    CONNECT = "connect"  # dial the line (attempt)
+    QUEUE = "queue"  # enqueue in the field's queue
+    MESSAGE = "message"  # say the other windows, hang up
+    HOLD = "hold"  # (wait URL) keep waiting
+    LEAVE = "leave"  # (wait URL) leave the queue; the queue exit continues
+    THANKS = "thanks"  # the conversation is over
+    HANGUP = "hangup"
+    RESUME = "resume"  # nothing decided yet: pause and ask again
+    NOTHING = "nothing"  # empty response (status callbacks)
+
+
+@dataclass
+class Outcome:
+    act: str
+    contact: Contact | None = None
+    line: Line | None = None
+    attempt: int | None = None
+    field: Field | None = None
+    queue: int | None = None
+    message: dict | None = None
+
+
+@dataclass
+class Tally:
+    """Events written and duplicates refused while handling one request."""
+
+    recorded: int = 0
+    duplicates: int = 0
+
+
+# --- contacts and events ---------------------------------------------------------------------------
+
+
+def caller_key(number: str | None) -> str:
+    """A keyed hash of the caller's number (HMAC-SHA256 under SECRET_KEY) to count repeat callers;
+    empty for a withheld or malformed number. The number itself is never stored."""
+    value = re.sub(r"[\s\-()]", "", number or "")
+    if not value or value.lower() in _ANONYMOUS or not _NUMBER.fullmatch(value):
+        return ""
+    key = f"tsunagari.helpline.caller:{settings.SECRET_KEY}".encode()
+    return hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def event_key(channel: str, provider_id: str, kind: str, number: int | None = None) -> str:
+    return f"{channel}:{provider_id}:{kind}" + ("" if number is None else f":{number}")
+
+
+def _wait(since: datetime | None, at: datetime) -> int | None:
+    if since is None:
+        return None
+    return max(0, int((at - since).total_seconds()))
+
+
+def record_event(
+    contact: Contact,
+    kind: str,
+    at: datetime,
+    *,
+    number: int | None = None,
+    field_code: str | None = None,
+    line_id: int | None = None,
+    wait_seconds: int | None = None,
+    detail: dict | None = None,
+    tally: Tally | None = None,
+) -> bool:
+    """Append an event unless one with the same key exists (then count a duplicate and return False).
+    The states of the lines it touches are re-derived in the same transaction."""
+    tally = tally if tally is not None else Tally()
+    key = event_key(contact.channel, contact.provider_id, kind, number)
+    body_id = Line.objects.filter(pk=line_id).values_list("body_id", flat=True).first() if line_id else None
+    try:
+        with transaction.atomic():
+            ContactEvent.objects.create(
+                contact=contact,
+                kind=kind,
+                at=at,
+                event_key=key,
+                field_id=field_code,
+                line_id=line_id,
+                body_id=body_id,
+                wait_seconds=wait_seconds,
+                detail=detail or {},
+            )
+            _refresh_lines_for(contact, kind, line_id, at)
+    except IntegrityError:
+        if not ContactEvent.objects.filter(event_key=key).exists():
+            raise
+        tally.duplicates += 1
+        return False
+    tally.recorded += 1
+    return True
+
+
+def ensure_line_states() -> None:
+    """A LineState row for every line (idle, never used), so reservations can lock and update it."""
+    missing = Line.objects.filter(state__isnull=True).values_list("pk", flat=True)
+    LineState.objects.bulk_create([LineState(line_id=pk) for pk in missing], ignore_conflicts=True)
+
+
+def _refresh_lines_for(contact: Contact, kind: str, line_id: int | None, now: datetime) -> None:
+    ids = {line_id} if line_id else set()
+    if kind in selectors.END_KINDS:
+        ids |= set(
+            ContactEvent.objects.filter(contact=contact, kind=Kind.TRANSFERRED).values_list(
+                "line_id", flat=True
+            )
+        )
+    ids.discard(None)
+    if ids:
+        refresh_line_states(sorted(ids), now)
+
+
+def refresh_line_states(line_ids: list[int], now: datetime) -> None:
+    """Re-derive the state of ``line_ids`` from the events (see the module docstring); the rows are
+    locked in id order. Call inside a transaction."""
+    ensure_line_states()
+    states = list(LineState.objects.select_for_update().filter(line_id__in=line_ids).order_by("line_id"))
+    for state in states:
+        holds = list(
+            ContactEvent.objects.filter(
+                line_id=state.line_id, kind__in=selectors.HOLD_KINDS, at__gte=now - selectors.HOLD_LIMIT
+            ).values_list("contact_id", "detail", "at")
+        )
+        contacts = {c for c, _d, _a in holds}
+        ended: dict = {}
+        refused: dict = {}
+        for c, kind, detail, at in ContactEvent.objects.filter(
+            contact_id__in=contacts, kind__in=(Kind.NOT_ANSWERED, *selectors.END_KINDS)
+        ).values_list("contact_id", "kind", "detail", "at"):
+            if kind == Kind.NOT_ANSWERED:
+                k = (c, selectors.as_int((detail or {}).get("attempt")))
+                refused[k] = min(refused.get(k, at), at)
+            else:
+                ended[c] = min(ended.get(c, at), at)
+        open_holds: list = []
+        released: list = []
+        for c, detail, at in holds:
+            ends = [
+                t
+                for t in (ended.get(c), refused.get((c, selectors.as_int((detail or {}).get("attempt")))))
+                if t
+            ]
+            if ends:
+                released.append(min(ends))
+            else:
+                open_holds.append((at, c))
+        if open_holds:
+            _latest, holder = max(open_holds, key=lambda h: (h[0], str(h[1])))
+            state.busy_with_id = holder
+            state.busy_since = min(at for at, c in open_holds if c == holder)
+        else:
+            state.busy_with_id = None
+            state.busy_since = None
+        if released:
+            latest = max(released)
+            state.idle_since = max(state.idle_since, latest) if state.idle_since else latest
+        state.save(update_fields=["busy_with", "busy_since", "idle_since"])
+
+
+def start_call(
+    provider_id: str, from_number: str | None, at: datetime, *, tally: Tally | None = None
+) -> Contact:
+    """The contact of a voice call, created with its ``offered`` event on the first request (the
+    number is kept only as :func:`caller_key`); a repeated request changes nothing."""
+    tally = tally if tally is not None else Tally()
+    existing = selectors.contact_for_call(VOICE, provider_id)
+    if existing is not None:
+        tally.duplicates += 1
+        return existing
+    menu = selectors.menu_at(at)
+    try:
+        with transaction.atomic():
+            contact = Contact.objects.create(
+                channel=VOICE, provider_id=provider_id, caller_key=caller_key(from_number), started_at=at
+            )
+            record_event(contact, Kind.OFFERED, at, detail={"menu": menu.pk if menu else None}, tally=tally)
+    except IntegrityError:
+        contact = selectors.contact_for_call(VOICE, provider_id)
+        if contact is None:
+            raise
+        tally.duplicates += 1
+    return contact
+
+
+# --- routing decisions -----------------------------------------------------------------------------
+
+
+class _LineTaken(Exception):
+    pass
+
+
+def _me(contact: Contact, state: selectors.CallState, field_obj: Field, now: datetime) -> selectors.Waiting:
+    arrived = min(state.queue_arrival or now, now)
+    return selectors.Waiting(
+        call=routing.WaitingCall(str(contact.pk), field_obj.code, arrived, crisis=field_obj.crisis),
+        tried=state.tried_line_ids,
+    )
+
+
+def _lines_for_caller(
+    lines: list[routing.Line],
+    me: selectors.Waiting,
+    waiting: list[selectors.Waiting],
+    overflow: dict[str, frozenset[str]],
+) -> list[routing.Line]:
+    """The lines as this caller may use them: a line it has already tried, or one a waiting call
+    should take before it (crisis calls first, then by arrival; see :func:`selectors.may_take`),
+    counts as busy."""
+    out = []
+    for line in lines:
+        if line.available:
+            if line.id in me.tried:
+                line = dataclasses.replace(line, busy=True)
+            else:
+                first = selectors.next_for_line(line, [*waiting, me], overflow)
+                if first is not None and first.call_id != me.call.call_id:
+                    line = dataclasses.replace(line, busy=True)
+        out.append(line)
+    return out
+
+
+def _decide(
+    contact: Contact,
+    state: selectors.CallState,
+    field_obj: Field,
+    policy: routing.OverflowPolicy,
+    now: datetime,
+    skip: set[str],
+) -> tuple[routing.Decision, selectors.Snapshot]:
+    """:func:`routing.route` for this caller, with the lines as it may use them."""
+    snapshot = selectors.routing_snapshot(now)
+    waiting = [w for w in selectors.waiting_calls(now) if w.call.call_id != str(contact.pk)]
+    me = _me(contact, state, field_obj, now)
+    overflow = selectors.overflow_targets({field_obj.code, *(w.call.field for w in waiting)})
+    lines = _lines_for_caller(snapshot.lines, me, waiting, overflow)
+    decision = routing.route(
+        selectors.routing_field(field_obj), now, lines, [w.call for w in waiting], policy, skip=skip
+    )
+    return decision, snapshot
+
+
+def _connect(
+    contact: Contact,
+    state: selectors.CallState,
+    line: Line,
+    field_code: str,
+    now: datetime,
+    detail: dict,
+    tally: Tally,
+) -> Outcome:
+    """Reserve ``line`` for the call and record the ``transferred`` event (one transaction)."""
+    number = state.next_attempt
+    key = event_key(contact.channel, contact.provider_id, Kind.TRANSFERRED, number)
+    free = (
+        Q(busy_with__isnull=True) | Q(busy_since__lt=now - selectors.HOLD_LIMIT) | Q(busy_since__isnull=True)
+    )
+    ensure_line_states()
+    try:
+        with transaction.atomic():
+            if (
+                not LineState.objects.filter(pk=line.pk)
+                .filter(free)
+                .update(busy_with=contact, busy_since=now)
+            ):
+                raise _LineTaken
+            ContactEvent.objects.create(
+                contact=contact,
+                kind=Kind.TRANSFERRED,
+                at=now,
+                event_key=key,
+                field_id=field_code,
+                line=line,
+                body_id=line.body_id,
+                detail={**detail, "attempt": number},
+            )
+            refresh_line_states([line.pk], now)
+    except IntegrityError:
+        if not ContactEvent.objects.filter(event_key=key).exists():
+            raise
+        tally.duplicates += 1
+        return current_outcome(contact, now, tally=tally)
+    tally.recorded += 1
+    return Outcome(Act.CONNECT, contact, line=line, attempt=number, field=Field.objects.get(pk=field_code))
+
+
+def _window(w: routing.OtherWindow) -> dict:
+    return {"name": w.name, "contact": w.contact, "hours": w.describe_hours()}
+
+
+def route_call(
+    contact: Contact,
+    now: datetime,
+    *,
+    skip: frozenset[str] | set[str] = frozenset(),
+    dequeued: int | None = None,
+    after: dict | None = None,
+    tally: Tally | None = None,
+) -> Outcome:
+    """Decide with :func:`routing.route` what happens to a caller who has chosen a field, and record
+    it: ``transferred`` (line reserved), ``queued`` or ``message_played``. Lines the caller already
+    tried, and lines a waiting call should take first, count as busy for this caller. Callback offers
+    are not made (they would need the caller's number, which is not stored): that step is skipped
+    and the call routed on."""
+    tally = tally if tally is not None else Tally()
+    state = selectors.call_state(contact)
+    if state.ended:
+        return Outcome(Act.HANGUP, contact)
+    if state.field_code is None:
+        return Outcome(Act.MENU, contact)
+    field_obj = Field.objects.get(pk=state.field_code)
+    policy = selectors.policy_for(field_obj)
+    skip = set(skip)
+    base = {**(after or {})}
+    if dequeued is not None:
+        base["dequeued"] = dequeued
+    ensure_line_states()
+    for _try in range(5):
+        decision, snapshot = _decide(contact, state, field_obj, policy, now, skip)
+        detail = {**base, "step": decision.step, "reasons": list(decision.reasons)}
+        if decision.action == routing.Action.CONNECT:
+            try:
+                return _connect(
+                    contact, state, snapshot.models[decision.line_id], decision.field, now, detail, tally
+                )
+            except _LineTaken:
+                continue
+        if decision.action == routing.Action.CALLBACK_OFFER:
+            skip.add(routing.CALLBACK_OFFER)
+            base["callback_offer"] = "skipped: callbacks need the caller's number, which is not stored"
+            continue
+        if decision.action == routing.Action.QUEUE:
+            number = state.next_queue
+            max_wait = int(decision.max_wait.total_seconds()) if decision.max_wait else None
+            recorded = record_event(
+                contact,
+                Kind.QUEUED,
+                now,
+                number=number,
+                field_code=decision.field,
+                detail={
+                    **detail,
+                    "queue": number,
+                    "position": decision.queue_position,
+                    "max_wait_seconds": max_wait,
+                },
+                tally=tally,
+            )
+            if not recorded:
+                return current_outcome(contact, now, tally=tally)
+            return Outcome(Act.QUEUE, contact, queue=number, field=Field.objects.get(pk=decision.field))
+        # message
+        message = {
+            **detail,
+            "crisis": field_obj.crisis,
+            "open": [_window(w) for w in decision.open_windows],
+            "closed": [_window(w) for w in decision.closed_windows],
+        }
+        recorded = record_event(
+            contact, Kind.MESSAGE_PLAYED, now, field_code=decision.field, detail=message, tally=tally
+        )
+        if not recorded:
+            return current_outcome(contact, now, tally=tally)
+        return Outcome(Act.MESSAGE, contact, field=field_obj, message=message)
+    return Outcome(Act.RESUME, contact)
+
+
+def current_outcome(contact: Contact, now: datetime, *, tally: Tally | None = None) -> Outcome:
+    """What the call should be doing now according to its events (for repeated requests): connected
+    to its open attempt's line, queued, told the message, or — nothing decided yet after a field
+    was chosen — routed now."""
+    state = selectors.call_state(contact)
+    if state.ended:
+        return Outcome(Act.HANGUP, contact)
+    attempt = state.open_attempt
+    if attempt is not None:
+        return Outcome(
+            Act.CONNECT,
+            contact,
+            line=Line.objects.get(pk=attempt.line_id),
+            attempt=attempt.number,
+            field=Field.objects.get(pk=attempt.field_code),
+        )
+    stay = state.open_queue
+    if stay is not None:
+        return Outcome(Act.QUEUE, contact, queue=stay.number, field=Field.objects.get(pk=stay.field_code))
+    if state.message is not None:
+        return Outcome(Act.MESSAGE, contact, message=state.message)
+    if state.field_code is None:
+        return Outcome(Act.MENU, contact)
+    timed_out = any(s.left and state.attempt_from_queue(s.number) is None for s in state.queues.values())
+    return route_call(contact, now, skip={routing.QUEUE} if timed_out else set(), tally=tally)
+
+
+def choose_field(
+    contact: Contact,
+    menu: MenuVersion,
+    option: MenuOption,
+    lang: str,
+    now: datetime,
+    *,
+    tally: Tally | None = None,
+) -> Outcome:
+    """Record the caller's menu choice and route the call (a repeated choice is not routed twice)."""
+    tally = tally if tally is not None else Tally()
+    record_event(
+        contact,
+        Kind.MENU_CHOICE,
+        now,
+        field_code=option.field_id,
+        detail={"digit": option.digit, "menu": menu.pk, "lang": lang},
+        tally=tally,
+    )
+    return current_outcome(contact, now, tally=tally)
+
+
+# --- queue -----------------------------------------------------------------------------------------
+
+
+def poll_queue(contact: Contact, queue_number: int, now: datetime, *, tally: Tally | None = None) -> Outcome:
+    """A queued caller's wait URL was requested: take a line that has become free if this caller is
+    the one it should take next (crisis calls first, then by arrival), else keep waiting; leave the
+    queue once the policy's maximum wait has passed (the queue exit then routes on)."""
+    tally = tally if tally is not None else Tally()
+    state = selectors.call_state(contact)
+    stay = state.queues.get(queue_number)
+    if state.ended:
+        return Outcome(Act.HANGUP, contact)
+    if stay is None or stay.left:
+        return Outcome(Act.LEAVE, contact)
+    field_obj = Field.objects.get(pk=stay.field_code)
+    ensure_line_states()
+    # Route this caller as if it had just chosen, without queueing (it is queued) or callbacks: it
+    # gets a line only if no call ahead of it in queue order may take that line.
+    decision, snapshot = _decide(
+        contact,
+        state,
+        field_obj,
+        selectors.policy_for(field_obj),
+        now,
+        {routing.QUEUE, routing.CALLBACK_OFFER},
+    )
+    if decision.action == routing.Action.CONNECT:
+        detail = {"step": decision.step, "reasons": list(decision.reasons), "dequeued": queue_number}
+        try:
+            outcome = _connect(
+                contact, state, snapshot.models[decision.line_id], decision.field, now, detail, tally
+            )
+        except _LineTaken:
+            outcome = None  # taken meanwhile: try again at the next poll
+        if outcome is not None and outcome.act == Act.CONNECT:
+            return Outcome(
+                Act.LEAVE, contact, line=outcome.line, attempt=outcome.attempt, field=outcome.field
+            )
+    if stay.max_wait_seconds is not None and (now - stay.at).total_seconds() >= stay.max_wait_seconds:
+        return Outcome(Act.LEAVE, contact)
+    return Outcome(Act.HOLD, contact, queue=queue_number, field=field_obj)
+
+
+def queue_exit(
+    contact: Contact, queue_number: int, result: str, now: datetime, *, tally: Tally | None = None
+) -> Outcome:
+    """The caller left queue ``queue_number`` (Twilio's ``QueueResult``): hung up → abandoned; left
+    for a reserved line → connect; left otherwise (max wait, queue full, error) → route on without
+    queueing again."""
+    tally = tally if tally is not None else Tally()
+    if result == "hangup":
+        end_call(contact, now, status="queue-hangup", tally=tally)
+        return Outcome(Act.HANGUP, contact)
+    if result in ("bridged", "bridging-in-process", "redirected"):
+        return Outcome(Act.NOTHING, contact)
+    state = selectors.call_state(contact)
+    if state.ended:
+        return Outcome(Act.HANGUP, contact)
+    attempt = state.attempt_from_queue(queue_number)
+    stay = state.queues.get(queue_number)
+    if attempt is not None or stay is None or stay.left:
+        return current_outcome(contact, now, tally=tally)
+    return route_call(
+        contact, now, skip={routing.QUEUE}, dequeued=queue_number, after={"queue_result": result}, tally=tally
+    )
+
+
+# --- the line's leg --------------------------------------------------------------------------------
+
+
+def line_answered(contact: Contact, attempt: int, at: datetime, *, tally: Tally | None = None) -> bool:
+    """Record that the line of ``attempt`` answered (wait since the menu choice)."""
+    state = selectors.call_state(contact)
+    found = state.attempts.get(attempt)
+    if found is None:
+        return False
+    return record_event(
+        contact,
+        Kind.ANSWERED,
+        at,
+        number=attempt,
+        field_code=found.field_code,
+        line_id=found.line_id,
+        wait_seconds=_wait(state.menu_at, at),
+        detail={"attempt": attempt},
+        tally=tally,
+    )
+
+
+def line_not_answered(
+    contact: Contact, attempt: int, status: str, at: datetime, *, tally: Tally | None = None
+) -> bool:
+    state = selectors.call_state(contact)
+    found = state.attempts.get(attempt)
+    if found is None:
+        return False
+    return record_event(
+        contact,
+        Kind.NOT_ANSWERED,
+        at,
+        number=attempt,
+        field_code=found.field_code,
+        line_id=found.line_id,
+        detail={"attempt": attempt, "status": status},
+        tally=tally,
+    )
+
+
+def line_status(
+    contact: Contact,
+    attempt: int,
+    status: str,
+    at: datetime,
+    *,
+    duration: int | None = None,
+    sequence: int | None = None,
+    tally: Tally | None = None,
+) -> None:
+    """A status callback of the line's leg: answered (``in-progress``), completed (the conversation
+    ended; answered at ``at - duration`` if that was missed), not answered, or canceled (the caller
+    hung up while it rang)."""
+    if status in ("in-progress", "answered"):
+        line_answered(contact, attempt, at, tally=tally)
+    elif status == "completed":
+        answered_at = at - timedelta(seconds=duration) if duration is not None else at
+        line_answered(contact, attempt, answered_at, tally=tally)
+        end_call(contact, at, status=status, sequence=sequence, tally=tally)
+    elif status in ("busy", "no-answer", "failed"):
+        line_not_answered(contact, attempt, status, at, tally=tally)
+    elif status == "canceled":
+        end_call(contact, at, status=status, sequence=sequence, tally=tally)
+
+
+def dial_ended(
+    contact: Contact,
+    attempt: int,
+    dial_status: str,
+    call_status: str,
+    now: datetime,
+    *,
+    duration: int | None = None,
+    tally: Tally | None = None,
+) -> Outcome:
+    """The ``<Dial>`` of ``attempt`` ended (its action URL): after a conversation, thank and hang up;
+    if the caller is gone, end the call; if the line did not answer, record it and route on (the
+    lines already tried are left out)."""
+    tally = tally if tally is not None else Tally()
+    state = selectors.call_state(contact)
+    if attempt not in state.attempts:
+        return Outcome(Act.HANGUP, contact)
+    if dial_status in ("completed", "answered"):
+        answered_at = now - timedelta(seconds=duration) if duration is not None else now
+        line_answered(contact, attempt, answered_at, tally=tally)
+        end_call(contact, now, status=dial_status, tally=tally)
+        return Outcome(Act.THANKS, contact)
+    if dial_status == "canceled" or call_status in FINAL_STATUSES:
+        end_call(contact, now, status=call_status or dial_status, tally=tally)
+        return Outcome(Act.HANGUP, contact)
+    line_not_answered(contact, attempt, dial_status or "failed", now, tally=tally)
+    return current_outcome(contact, now, tally=tally)
+
+
+def end_call(
+    contact: Contact,
+    at: datetime,
+    *,
+    status: str | None = None,
+    sequence: int | None = None,
+    tally: Tally | None = None,
+) -> None:
+    """The call is over: ``abandoned`` if the caller was still waiting (queued, or a line ringing),
+    then ``completed`` (with the answered line, if any). Idempotent."""
+    tally = tally if tally is not None else Tally()
+    state = selectors.call_state(contact)
+    extra = {k: v for k, v in (("status", status), ("sequence", sequence)) if v is not None}
+    if not state.ended:
+        attempt = state.open_attempt
+        stay = state.open_queue
+        if attempt is not None and attempt.answered_at is None:
+            record_event(
+                contact,
+                Kind.ABANDONED,
+                at,
+                field_code=attempt.field_code,
+                line_id=attempt.line_id,
+                wait_seconds=_wait(state.menu_at, at),
+                detail={
+                    **extra,
+                    "while": "ringing" if attempt.dequeued is None else "leaving_queue",
+                    "attempt": attempt.number,
+                },
+                tally=tally,
+            )
+        elif attempt is None and stay is not None:
+            record_event(
+                contact,
+                Kind.ABANDONED,
+                at,
+                field_code=stay.field_code,
+                wait_seconds=_wait(state.menu_at, at),
+                detail={**extra, "while": "queued", "queue": stay.number},
+                tally=tally,
+            )
+    answered = state.answered_attempt
+    if state.completed:
+        tally.duplicates += 1
+        return
+    record_event(
+        contact,
+        Kind.COMPLETED,
+        at,
+        field_code=answered.field_code if answered else state.field_code,
+        line_id=answered.line_id if answered else None,
+        detail={**extra, **({"attempt": answered.number} if answered else {})},
+        tally=tally,
+    )
