@@ -1,3 +1,11 @@
-"""URL patterns: filled in by its feature."""
+"""URL patterns of the statistics pages (staff only), under ``/helpline/stats/``."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from tsunagari.helpline import stats_views
+
+urlpatterns = [
+    path("", stats_views.stats_page, name="stats"),
+    path("export.csv", stats_views.stats_csv, name="stats_csv"),
+    path("export.xlsx", stats_views.stats_xlsx, name="stats_xlsx"),
+]
