@@ -1,6 +1,6 @@
 """Search benchmark: synthetic directory of N services, indexed search vs. a naive LIKE scan.
 
-    .venv/bin/python bench/run.py [--services N] [--only sqlite|postgresql|navigator] [--repeat R] [--rebuild]
+    .venv/bin/python bench/run.py [--services N] [--only sqlite|postgresql|navigator|load] [--repeat R] [--rebuild]
 
 For each database the parent process starts one worker subprocess (``--worker``) with
 ``DATABASE_URL`` / ``TSUNAGARI_DATA_DIR`` pointing at the benchmark database, never the real one:
@@ -12,6 +12,10 @@ and ``search_document.postings``), ANALYZEs, then times ``search_services`` end 
 naive ``LIKE '%q%'`` scan over the same data, interleaved, in the same run. A populated database
 is reused while its fingerprint (generator, services, seed, indexing code) matches.
 The parent then rewrites ``BENCHMARKS.md`` from the workers' JSON results.
+
+``--only load`` runs ``bench/navigator_load.py`` (the navigator through gunicorn under wrk; not part of
+the default run, it needs ``scripts/bench-packages.sh``) and replaces only the "Navigator under load"
+section of ``BENCHMARKS.md``.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ if str(ROOT) not in sys.path:
 
 from bench import generate as gen  # noqa: E402
 from bench import navigator as navigator_bench  # noqa: E402
+from bench import navigator_load as load_bench  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 REPORT = ROOT / "BENCHMARKS.md"
@@ -88,7 +93,7 @@ FILTER_SETS = ["none", "area", "topic", "age", "open_now", "24h", "combined"]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--services", type=int, default=100_000, help="number of synthetic services")
-    parser.add_argument("--only", choices=(*DATABASES, "navigator"), help="run one part only")
+    parser.add_argument("--only", choices=(*DATABASES, "navigator", "load"), help="run one part only")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (query, filters) pair")
     parser.add_argument(
         "--naive-repeat", type=int, default=2, help="timed runs of the naive scan per pair (0: skip it)"
@@ -104,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.worker:
         return worker(args)
+    if args.only == "load":
+        return run_load(args)
     databases = [args.only] if args.only in DATABASES else [] if args.only else list(DATABASES)
     if args.report_only:
         results = [json.loads((OUT / f"results-{db}.json").read_text(encoding="utf-8")) for db in DATABASES]
@@ -147,6 +154,52 @@ def main(argv: list[str] | None = None) -> int:
         REPORT.write_text(render_report(results, args), encoding="utf-8")
         print(f"wrote {REPORT}")
     return 0
+
+
+def run_load(args: argparse.Namespace) -> int:
+    """``--only load``: the load benchmark, then its section of BENCHMARKS.md (the rest kept as it is)."""
+    if not args.report_only:
+        OUT.mkdir(parents=True, exist_ok=True)
+        print("== navigator under load", flush=True)
+        proc = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "navigator_load.py")], cwd=ROOT, check=False
+        )
+        if proc.returncode != 0:
+            print(f"load benchmark failed (exit {proc.returncode})", file=sys.stderr)
+            return proc.returncode
+    if not args.no_report:
+        REPORT.write_text(_with_load_section(REPORT.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"wrote {REPORT}")
+    return 0
+
+
+def _with_load_section(text: str) -> str:
+    """``text`` with its "Navigator under load" section replaced (or put before "## Notes")."""
+    section = "\n".join(_load_section(text)).strip("\n")
+    heading = f"## {load_bench.SECTION}\n"
+    if heading in text:
+        start = text.index(heading)
+        end = text.find("\n## ", start + len(heading))
+        return text[:start] + section + ("\n" + text[end:] if end != -1 else "\n")
+    notes = text.find("\n## Notes\n")
+    if notes == -1:
+        return text.rstrip("\n") + "\n\n" + section + "\n"
+    return text[: notes + 1] + section + "\n\n" + text[notes + 1 :]
+
+
+def _load_section(current: str | None = None) -> list[str]:
+    """The load section from ``results-load.json``; without one, the section already in BENCHMARKS.md."""
+    lines = load_bench.report_lines(_machine())
+    if lines:
+        return lines
+    if current is None:
+        current = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
+    heading = f"## {load_bench.SECTION}\n"
+    if heading not in current:
+        return []
+    start = current.index(heading)
+    end = current.find("\n## ", start + len(heading))
+    return current[start : end if end != -1 else None].rstrip("\n").split("\n")
 
 
 def _worker_env(db: str) -> dict[str, str]:
@@ -888,7 +941,7 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
         "# Benchmarks",
         "",
         "Written by `make bench` (`.venv/bin/python bench/run.py`); do not edit by hand. "
-        "Options: `--services N` (default 100000), `--only sqlite|postgresql|navigator`, `--repeat R` (default 5), "
+        "Options: `--services N` (default 100000), `--only sqlite|postgresql|navigator|load`, `--repeat R` (default 5), "
         "`--naive-repeat R` (default 2), `--rebuild`, `--no-verify`, `--report-only`.",
         "",
         f"- Date: {first['measured_at'][:10]} (measured {', '.join(r['measured_at'] for r in results)})",
@@ -1017,6 +1070,8 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
             totals.append(_total(case))
         lines.append(f"| {q['text']} | {q['length']} | {q['kind']} | " + " | ".join(totals) + " |")
     lines += _navigator_section()
+    load = _load_section()
+    lines += ["", *load] if load else []
     lines += ["", NOTES.strip(), ""]
     return "\n".join(lines)
 
@@ -1046,8 +1101,8 @@ def _navigator_section() -> list[str]:
         f"{n['triage_repeat']} times after one untimed pass; the very first call of a process takes "
         f"{n['triage_cold_ms']:.0f} ms (SudachiPy dictionary and pattern loading). PDF: WeasyPrint with Noto "
         f"Sans CJK JP embedded; the first render of a process took {n['pdf_first_ms']:.0f} ms (font loading). "
-        "The load test of the navigator pages (200 concurrent clients through a production server) is not "
-        "done yet.",
+        "The load test of the navigator pages (200 concurrent clients through a production server) is in "
+        f'"{load_bench.SECTION}" below.',
     ]
 
 
