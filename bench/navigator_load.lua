@@ -1,7 +1,9 @@
 -- wrk script for the navigator load test (driven by bench/navigator_load.py; see there).
 --
---   wrk -t2 -c200 -d30s --latency -s bench/navigator_load.lua http://127.0.0.1:PORT -- TURNS_FILE
+--   wrk -t2 -c200 -d30s --latency -s bench/navigator_load.lua http://127.0.0.1:PORT -- TURNS_FILE 2
 --
+-- (the last argument: wrk's -t, so that each thread starts at its own share of the list and paces
+-- its share of the rate).
 -- TURNS_FILE holds one prepared conversation turn a line: kind TAB path TAB cookie TAB body, the
 -- body being the urlencoded POST form (csrfmiddlewaretoken, state, action, answer..., text...)
 -- that reproduces the turn. Each thread cycles through all of them from its own offset.

@@ -1024,12 +1024,16 @@ def report_lines(machine: dict) -> list[str]:
         f"{OTHER_CPU_LIMIT} cores, other processes took CPU from the server and the run measures them too).",
     ]
     if r["verdict"].get("disturbed"):
-        lines.append("**Other processes were busy during some runs: those figures understate the server.**")
+        lines += [
+            "",
+            "**Other processes were busy during the runs marked ⚠: those figures understate the server.**",
+        ]
+    lines.append("")
     for server in servers:
         v = server["verdict"]
         best = max(server["runs"], key=lambda x: x["rps"])
         lines.append(
-            f"{server['label']}: "
+            f"- {server['label']}: "
             + (
                 "**target met**."
                 if v["met"]

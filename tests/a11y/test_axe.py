@@ -9,7 +9,6 @@ import json
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support.expected_conditions import staleness_of
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.a11y.conftest import AXE
@@ -41,10 +40,15 @@ def _submit(browser, selector: str) -> None:
 
 
 def _navigating(browser, action) -> None:
-    page = browser.find_element(By.TAG_NAME, "html")
+    """Run ``action`` and wait for the next page: a marker set on this page's window is gone and the
+    new document has loaded (element staleness is not reliable across Chromium versions)."""
+    browser.execute_script("window.__tsunagariPreviousPage = true;")
     action()
-    WebDriverWait(browser, 20).until(staleness_of(page))
-    WebDriverWait(browser, 20).until(lambda b: b.execute_script("return document.readyState") == "complete")
+    WebDriverWait(browser, 20).until(
+        lambda b: b.execute_script(
+            "return window.__tsunagariPreviousPage === undefined && document.readyState === 'complete'"
+        )
+    )
 
 
 def _question(browser) -> str:
