@@ -25,9 +25,11 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-## Run the benchmarks and rewrite BENCHMARKS.md.
+## Run the benchmarks and rewrite BENCHMARKS.md (search, navigator, then the navigator under load with wrk).
 bench: $(STAMP)
+	scripts/bench-packages.sh
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --only load
 
 ## Re-extract user text into the catalogues after changing templates, code, flow.yaml or the vocabulary.
 messages: $(STAMP)
