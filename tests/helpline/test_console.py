@@ -580,3 +580,16 @@ def test_audit_lines_name_user_action_and_object_without_personal_content(users,
 
 def test_audit_logger_emits_info_by_default():
     assert logging.getLogger("tsunagari.audit").isEnabledFor(logging.INFO)
+
+
+def test_the_database_refuses_a_second_record_for_a_contact(users, setup_line):
+    from django.db import IntegrityError, transaction
+
+    contact = make_contact(setup_line["lonely"], setup_line["line"])
+    ConsultationRecord.objects.create(
+        contact=contact, counsellor=users["counsellor"], form_version="v1", data={}
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConsultationRecord.objects.create(
+            contact=contact, counsellor=users["counsellor"], form_version="v1", data={}
+        )

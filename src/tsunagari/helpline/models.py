@@ -309,6 +309,8 @@ class ConsultationRecord(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # One common record per contact, enforced by the database too (the console also checks it).
+        constraints = [models.UniqueConstraint(fields=["contact"], name="helpline_one_record_per_contact")]
         verbose_name = _("相談記録")
         verbose_name_plural = _("相談記録")
 
