@@ -134,12 +134,14 @@ def test_record_summary_counts_without_contents(setup, django_user_model):
     t = jst(2023, 3, 1, 10)
     kids = contact(t, (5, K.MENU_CHOICE, {"field": fields["kids"]}))
     lonely = contact(t, (5, K.MENU_CHOICE, {"field": fields["lonely"]}))
+    lonely_2 = contact(t, (5, K.MENU_CHOICE, {"field": fields["lonely"]}))
+    lonely_3 = contact(t, (5, K.MENU_CHOICE, {"field": fields["lonely"]}))
     outside = contact(jst(2023, 3, 2, 10))
     for c, data, serious in (
         (kids, {"age_band": "under_20", "consultation_types": ["school", "family"]}, True),
         (lonely, {"age_band": "age_40s", "consultation_types": ["no_place_to_talk"]}, False),
-        (lonely, {"age_band": "unknown", "summary": "free text is never read"}, False),
-        (lonely, {"notes": "an older form without these keys"}, False),
+        (lonely_2, {"age_band": "unknown", "summary": "free text is never read"}, False),
+        (lonely_3, {"notes": "an older form without these keys"}, False),  # one record per contact
         (outside, {"age_band": "age_50s"}, True),
     ):
         record = ConsultationRecord.objects.create(
