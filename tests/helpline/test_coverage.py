@@ -6,17 +6,19 @@ from datetime import date, time
 
 import pytest
 
-from tsunagari.helpline.coverage import ExceptionSpec, ShiftSpec, coverage
+from tsunagari.helpline.coverage import LineSpec, coverage
 
 MONDAY = date(2026, 11, 23)
 
 
 def test_day_and_overnight_shifts_and_gaps():
-    shifts = [
-        ShiftSpec("L1", frozenset({"lonely"}), 0, time(9), time(17)),
-        ShiftSpec("L2", frozenset({"lonely", "youth"}), 0, time(22), time(6)),  # Monday night into Tuesday
+    lines = [
+        LineSpec("L1", frozenset({"lonely"}), ((0, time(9), time(17)),)),
+        LineSpec(
+            "L2", frozenset({"lonely", "youth"}), ((0, time(22), time(6)),)
+        ),  # Monday night into Tuesday
     ]
-    result = coverage(shifts, [], MONDAY, days=2)
+    result = coverage(lines, MONDAY, days=2)
     assert result.lines(MONDAY, 9, "lonely") == 1 and result.lines(MONDAY, 16, "lonely") == 1
     assert result.lines(MONDAY, 17, "lonely") == 0
     assert result.lines(MONDAY, 23, "youth") == 1
@@ -28,26 +30,34 @@ def test_day_and_overnight_shifts_and_gaps():
 
 
 def test_a_shift_from_the_day_before_counts_on_the_first_day():
-    shifts = [ShiftSpec("L1", frozenset({"f"}), 6, time(20), time(2))]  # Sunday night
-    assert coverage(shifts, [], MONDAY, days=1).lines(MONDAY, 1, "f") == 1
+    lines = [LineSpec("L1", frozenset({"f"}), ((6, time(20), time(2)),))]  # Sunday night
+    assert coverage(lines, MONDAY, days=1).lines(MONDAY, 1, "f") == 1
 
 
 def test_exceptions_replace_the_weekly_shift_that_day():
-    shifts = [ShiftSpec("L1", frozenset({"f"}), 0, time(9), time(17))]
-    off = coverage(shifts, [ExceptionSpec("L1", MONDAY)], MONDAY, days=1)
+    weekly = ((0, time(9), time(17)),)
+    off = coverage([LineSpec("L1", frozenset({"f"}), weekly, {MONDAY: ()})], MONDAY, days=1)
     assert off.lines(MONDAY, 10, "f") == 0
-    moved = coverage(shifts, [ExceptionSpec("L1", MONDAY, ((time(18), time(20)),))], MONDAY, days=1)
+    moved = coverage(
+        [LineSpec("L1", frozenset({"f"}), weekly, {MONDAY: ((time(18), time(20)),)})], MONDAY, days=1
+    )
     assert moved.lines(MONDAY, 10, "f") == 0 and moved.lines(MONDAY, 19, "f") == 1
 
 
+def test_a_line_staffed_only_on_dated_exceptions_counts_for_its_fields():
+    special = LineSpec("NY", frozenset({"f"}), (), {MONDAY: ((time(10), time(12)),)})
+    result = coverage([special], MONDAY, days=1)
+    assert result.lines(MONDAY, 10, "f") == 1 and result.lines(MONDAY, 12, "f") == 0
+
+
 def test_partial_hours_count_and_bad_input_is_refused():
-    shifts = [ShiftSpec("L1", frozenset({"f"}), 0, time(9, 30), time(10, 15))]
-    result = coverage(shifts, [], MONDAY, days=1)
+    lines = [LineSpec("L1", frozenset({"f"}), ((0, time(9, 30), time(10, 15)),))]
+    result = coverage(lines, MONDAY, days=1)
     assert result.lines(MONDAY, 9, "f") == 1 and result.lines(MONDAY, 10, "f") == 1
     with pytest.raises(ValueError, match="weekday"):
-        ShiftSpec("L1", frozenset({"f"}), 7, time(9), time(10))
+        LineSpec("L1", frozenset({"f"}), ((7, time(9), time(10)),))
     with pytest.raises(ValueError, match="days"):
-        coverage(shifts, [], MONDAY, days=0)
+        coverage(lines, MONDAY, days=0)
 
 
 @pytest.mark.django_db

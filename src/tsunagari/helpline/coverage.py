@@ -1,37 +1,51 @@
-"""Which hours each field has a staffed line (pure module).
+"""When lines are staffed, and which hours each field has a staffed line (pure module).
 
-Input: shifts as ``ShiftSpec`` (a line, the fields it serves, a weekday and a time span; a span
-whose end is not after its start runs past midnight into the next day) and dated exceptions as
-``ExceptionSpec`` (on that date the line works only the given spans, or not at all). Output: for
-each date of a range and each hour 0–23, how many lines of each field are staffed for the whole
-hour or part of it, and the hours where a field has none ("gaps").
+A line works its weekly shifts (weekday, start, end; an end not after its start runs past
+midnight into the next day) except on dates with an exception, where it works only the
+exception's spans (none: not staffed that day). ``staffed_periods`` gives one line's periods
+starting on a day (the routing reads it too); ``coverage`` counts, for each date of a range and
+each hour 0–23, how many lines of each field are staffed for the whole hour or part of it, and the
+hours where a field has none ("gaps").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+Span = tuple[time, time]
+
 
 @dataclass(frozen=True)
-class ShiftSpec:
+class LineSpec:
+    """A line, the fields it serves, its weekly shifts (weekday 0 = Monday, start, end) and its
+    dated exceptions (date → the spans worked that day; empty: not staffed)."""
+
     line: str
     fields: frozenset[str]
-    weekday: int  # 0 = Monday
-    start: time
-    end: time
+    weekly: tuple[tuple[int, time, time], ...] = ()
+    exceptions: Mapping[date, tuple[Span, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not 0 <= self.weekday <= 6:
-            raise ValueError(f"line {self.line}: weekday must be 0 (Monday) to 6, got {self.weekday}")
+        for weekday, _start, _end in self.weekly:
+            if not 0 <= weekday <= 6:
+                raise ValueError(f"line {self.line}: weekday must be 0 (Monday) to 6, got {weekday}")
 
 
-@dataclass(frozen=True)
-class ExceptionSpec:
-    line: str
-    day: date
-    spans: tuple[tuple[time, time], ...] = ()  # empty: not staffed that day
+def staffed_periods(
+    day: date, weekly: Iterable[tuple[int, time, time]], dated: Sequence[Span] | None
+) -> list[tuple[datetime, datetime]]:
+    """The staffed periods starting on ``day`` as naive local datetimes: ``dated`` (the day's
+    exception spans; None when the day has no exception) replaces the weekly shifts of that weekday."""
+    spans = dated if dated is not None else [(a, b) for weekday, a, b in weekly if weekday == day.weekday()]
+    periods = []
+    for start, end in spans:
+        begin, finish = datetime.combine(day, start), datetime.combine(day, end)
+        if finish <= begin:
+            finish += timedelta(days=1)  # past midnight
+        periods.append((begin, finish))
+    return periods
 
 
 @dataclass
@@ -51,44 +65,27 @@ class Coverage:
         }
 
 
-def _intervals(day: date, start: time, end: time) -> tuple[datetime, datetime]:
-    begin = datetime.combine(day, start)
-    finish = datetime.combine(day, end)
-    if finish <= begin:
-        finish += timedelta(days=1)  # past midnight
-    return begin, finish
-
-
-def coverage(
-    shifts: Sequence[ShiftSpec], exceptions: Sequence[ExceptionSpec], first: date, days: int = 7
-) -> Coverage:
-    """Staffed lines per field and hour from ``first`` for ``days`` days.
-
-    A shift that starts the day before ``first`` and runs past midnight counts on ``first``. An
-    exception replaces that line's weekly shifts starting on its date."""
+def coverage(lines: Sequence[LineSpec], first: date, days: int = 7) -> Coverage:
+    """Staffed lines per field and hour from ``first`` for ``days`` days (a period that starts the
+    day before ``first`` and runs past midnight counts on ``first``)."""
     if days < 1:
         raise ValueError("days must be at least 1")
     dates = [first + timedelta(days=i) for i in range(days)]
-    excepted = {(e.line, e.day): e for e in exceptions}
-    fields_of = {s.line: s.fields for s in shifts}
-    spans: list[tuple[str, datetime, datetime]] = []
-    for day in [first - timedelta(days=1), *dates]:
-        for shift in shifts:
-            if (shift.line, day) in excepted or shift.weekday != day.weekday():
-                continue
-            spans.append((shift.line, *_intervals(day, shift.start, shift.end)))
-        for (line, on), exception in excepted.items():
-            if on == day:
-                spans.extend((line, *_intervals(day, a, b)) for a, b in exception.spans)
+    periods = [
+        (spec, begin, finish)
+        for day in [first - timedelta(days=1), *dates]
+        for spec in lines
+        for begin, finish in staffed_periods(day, spec.weekly, spec.exceptions.get(day))
+    ]
     result = Coverage(days=dates)
     for day in dates:
         for hour in range(24):
             slot_start = datetime.combine(day, time(hour))
             slot_end = slot_start + timedelta(hours=1)
-            present = {line for line, a, b in spans if a < slot_end and b > slot_start}
+            present = {spec.line: spec for spec, a, b in periods if a < slot_end and b > slot_start}
             counts: dict[str, int] = {}
-            for line in present:
-                for code in fields_of.get(line, ()):
+            for spec in present.values():
+                for code in spec.fields:
                     counts[code] = counts.get(code, 0) + 1
             if counts:
                 result.staffed[(day, hour)] = counts

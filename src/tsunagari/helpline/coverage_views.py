@@ -8,32 +8,36 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.shortcuts import render
 from django.utils import timezone
 
-from tsunagari.helpline.coverage import ExceptionSpec, ShiftSpec, coverage
+from tsunagari.helpline.coverage import LineSpec, coverage
 from tsunagari.helpline.models import Field, Line
 
 
-def _specs(first, days: int) -> tuple[list[ShiftSpec], list[ExceptionSpec]]:
+def _line_specs(first, days: int) -> list[LineSpec]:
     lines = Line.objects.filter(active=True).prefetch_related("fields", "shifts", "exceptions")
-    shifts, exceptions = [], []
-    last = first + timedelta(days=days)
+    specs = []
     for line in lines:
-        codes = frozenset(f.code for f in line.fields.all())
-        shifts += [ShiftSpec(str(line.pk), codes, s.weekday, s.start, s.end) for s in line.shifts.all()]
-        by_day: dict = {}
+        exceptions: dict = {}
         for e in line.exceptions.all():
-            if first - timedelta(days=1) <= e.date <= last:
-                spans = by_day.setdefault(e.date, [])
+            if first - timedelta(days=1) <= e.date <= first + timedelta(days=days):
+                spans = exceptions.setdefault(e.date, [])
                 if e.staffed:
                     spans.append((e.start, e.end))
-        exceptions += [ExceptionSpec(str(line.pk), day, tuple(spans)) for day, spans in by_day.items()]
-    return shifts, exceptions
+        specs.append(
+            LineSpec(
+                str(line.pk),
+                frozenset(f.code for f in line.fields.all()),
+                tuple((s.weekday, s.start, s.end) for s in line.shifts.all()),
+                {day: tuple(spans) for day, spans in exceptions.items()},
+            )
+        )
+    return specs
 
 
 @staff_member_required
 def coverage_page(request):
     first = timezone.localdate()
     days = 7
-    result = coverage(*_specs(first, days), first, days)
+    result = coverage(_line_specs(first, days), first, days)
     fields = list(Field.objects.all())
     tables = [
         (

@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 
 from tsunagari.helpline import routing
+from tsunagari.helpline.coverage import staffed_periods
 from tsunagari.helpline.models import (
     Contact,
     ContactEvent,
@@ -113,19 +114,18 @@ def routing_field(field_obj: Field) -> routing.Field:
 
 
 def _periods(day: date, shifts: Iterable[Shift], exceptions: Iterable[ShiftException]):
-    """The staffed periods starting on ``day`` (aware datetimes in JST): the day's exceptions replace
-    its weekly shifts. An end at or before the start runs into the next day."""
+    """The staffed periods starting on ``day`` (aware datetimes in JST), as ``coverage.staffed_periods``
+    reads them: the day's exceptions replace its weekly shifts; an end at or before the start runs
+    into the next day."""
     todays = [e for e in exceptions if e.date == day]
-    if todays:
-        pairs = [(e.start, e.end) for e in todays if e.staffed and e.start is not None and e.end is not None]
-    else:
-        pairs = [(s.start, s.end) for s in shifts if s.weekday == day.weekday()]
-    for start, end in pairs:
-        begins = datetime.combine(day, start, JST)
-        ends = datetime.combine(day, end, JST)
-        if end <= start:
-            ends += timedelta(days=1)
-        yield begins, ends
+    dated = (
+        [(e.start, e.end) for e in todays if e.staffed and e.start is not None and e.end is not None]
+        if todays
+        else None
+    )
+    weekly = [(s.weekday, s.start, s.end) for s in shifts]
+    for begins, ends in staffed_periods(day, weekly, dated):
+        yield begins.replace(tzinfo=JST), ends.replace(tzinfo=JST)
 
 
 def staffed_since(
