@@ -107,13 +107,16 @@ def crisis_lines(limit: int = 10) -> tuple[Service, ...]:
 
     Cached for ``cache_seconds()`` per process; any write to a service or phone empties the cache of
     the process that wrote (see ``directory.signals``)."""
-    filters = SearchFilters(crisis_line=True, is_24h=True, topics=["suicide"])
-    return tuple(load_for_cards([hit.service_id for hit in search_services("", filters, limit=limit).hits]))
+    return _cards_for(SearchFilters(crisis_line=True, is_24h=True, topics=["suicide"]), limit)
 
 
 @ttl_cache(cache_seconds)
 def youth_lines(limit: int = 10) -> tuple[Service, ...]:
     """Verified crisis lines for people 18 and under (children's SOS lines, child lines); cached as
     ``crisis_lines``."""
-    filters = SearchFilters(crisis_line=True, audiences=["under18"])
+    return _cards_for(SearchFilters(crisis_line=True, audiences=["under18"]), limit)
+
+
+def _cards_for(filters: SearchFilters, limit: int) -> tuple[Service, ...]:
+    """The first ``limit`` services matching ``filters`` (search order), loaded for cards."""
     return tuple(load_for_cards([hit.service_id for hit in search_services("", filters, limit=limit).hits]))
