@@ -7,10 +7,9 @@ import re
 import pytest
 from django.utils import translation
 
+from tests.navigator.turns import turn
 from tsunagari.core import catalogues, msgid_sources
 from tsunagari.core.languages import LANGUAGES, html_lang
-
-STATE = re.compile(r'name="state" value="([^"]+)"')
 
 
 @pytest.mark.parametrize("language", [lang.code for lang in LANGUAGES])
@@ -66,13 +65,10 @@ def test_switcher_lists_every_language_and_keeps_the_conversation(client):
     for language in LANGUAGES:
         assert f'lang="{language.html_lang}"' in html and language.name in html
     assert 'formaction="/en/navi/"' in html
-    html = client.post(
-        "/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}
-    ).content.decode()
+    html = turn(client, html, answer="age30_64")
     assert "どんなことで困っていますか" in html
     # The switcher posts the state with action "stay": same question, now in English.
-    response = client.post("/en/navi/", {"state": STATE.search(html).group(1), "action": "stay"})
-    english = response.content.decode()
+    english = turn(client, html, "/en/navi/", action="stay")
     with translation.override("en"):
         assert translation.gettext("どんなことで困っていますか（いくつでも）") in english
     assert '<html lang="en">' in english
@@ -81,12 +77,8 @@ def test_switcher_lists_every_language_and_keeps_the_conversation(client):
 @pytest.mark.django_db
 def test_directory_content_falls_back_to_japanese_with_a_note(client):
     html = client.get("/en/navi/").content.decode()
-    html = client.post(
-        "/en/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64", "action": "next"}
-    ).content.decode()
-    html = client.post(
-        "/en/navi/", {"state": STATE.search(html).group(1), "answer": "poverty", "action": "finish"}
-    ).content.decode()
+    html = turn(client, html, "/en/navi/", answer="age30_64", action="next")
+    html = turn(client, html, "/en/navi/", answer="poverty", action="finish")
     with translation.override("en"):
         note = translation.gettext(
             "相談先の名前や説明は日本語のまま表示しています（まだ翻訳されていません）。"

@@ -6,21 +6,12 @@ import re
 
 import pytest
 
+from tests.navigator.turns import state, turn
 from tsunagari.directory.models import Service
 from tsunagari.navigator.conversation import Conversation
 
 pytestmark = pytest.mark.django_db
 URL = "/navi/"
-
-
-def _state(html: str) -> str:
-    return re.search(r'name="state" value="([^"]+)"', html).group(1)
-
-
-def _post(client, html: str, **data):
-    response = client.post(URL, {"state": _state(html), **data})
-    assert response.status_code == 200
-    return response.content.decode()
 
 
 def test_start_page_asks_the_first_question_without_javascript(client):
@@ -36,9 +27,9 @@ def test_start_page_asks_the_first_question_without_javascript(client):
 
 def test_answers_lead_to_results_that_say_why(client):
     html = client.get(URL).content.decode()
-    html = _post(client, html, answer="age30_64", action="next")
+    html = turn(client, html, answer="age30_64", action="next")
     assert "どんなことで困っていますか" in html
-    html = _post(client, html, answer=["debt_legal", "housing"], action="finish")
+    html = turn(client, html, answer=["debt_legal", "housing"], action="finish")
     assert "あなたに合いそうな相談先" in html
     cards = re.findall(r'href="/services/([^/]+)/"', html.split("あなたに合いそうな相談先", 2)[-1])
     assert cards
@@ -50,17 +41,17 @@ def test_answers_lead_to_results_that_say_why(client):
 
 def test_back_and_edit_keep_answers(client):
     html = client.get(URL).content.decode()
-    html = _post(client, html, answer="age18_29", action="next")
-    html = _post(client, html, action="back")
+    html = turn(client, html, answer="age18_29", action="next")
+    html = turn(client, html, action="back")
     assert 'value="age18_29" checked' in html
-    html = _post(client, html, answer="age18_29", action="finish")
-    html = _post(client, html, action="edit:topics")
+    html = turn(client, html, answer="age18_29", action="finish")
+    html = turn(client, html, action="edit:topics")
     assert "どんなことで困っていますか" in html
 
 
 def test_crisis_text_puts_crisis_lines_first_on_the_next_page(client):
     html = client.get(URL).content.decode()
-    html = _post(client, html, text="もう消えたい", action="next")
+    html = turn(client, html, text="もう消えたい", action="next")
     crisis = html.index('role="alert"')
     question = html.index("どんなことで困っていますか")
     assert crisis < question
@@ -68,12 +59,12 @@ def test_crisis_text_puts_crisis_lines_first_on_the_next_page(client):
     assert line is not None and line.name in html[crisis:question]
     assert 'href="tel:110"' in html[crisis:question]
     # The words themselves are not kept in the page state.
-    assert "消えたい" not in Conversation.loads(_state(html)).__repr__()
+    assert "消えたい" not in Conversation.loads(state(html)).__repr__()
 
 
 def test_forged_state_starts_over(client):
     html = client.get(URL).content.decode()
-    token = _state(html)
+    token = state(html)
     response = client.post(URL, {"state": token[:-2] + "xx", "answer": "age65", "action": "next"})
     page = response.content.decode()
     assert "はじめからになりました" in page and "あなたの年齢を教えてください" in page
@@ -81,14 +72,14 @@ def test_forged_state_starts_over(client):
 
 def test_unknown_answers_are_ignored(client):
     html = client.get(URL).content.decode()
-    html = _post(client, html, answer="<script>", action="next")
-    assert Conversation.loads(_state(html)).answers["age"] == []
+    html = turn(client, html, answer="<script>", action="next")
+    assert Conversation.loads(state(html)).answers["age"] == []
 
 
 def _result_page(client) -> str:
     html = client.get(URL).content.decode()
-    html = _post(client, html, answer="age30_64", action="next")
-    return _post(client, html, answer=["debt_legal"], action="finish")
+    html = turn(client, html, answer="age30_64", action="next")
+    return turn(client, html, answer=["debt_legal"], action="finish")
 
 
 def _pdf_text_and_fonts(tmp_path, data: bytes) -> tuple[str, str]:
@@ -105,7 +96,7 @@ def test_pdf_result_embeds_noto_cjk_and_lists_the_services(client, tmp_path):
     html = _result_page(client)
     response = client.post(
         URL,
-        {"state": _state(html), "action": "pdf", "note": "家賃を三か月ためています", "include_note": "on"},
+        {"state": state(html), "action": "pdf", "note": "家賃を三か月ためています", "include_note": "on"},
     )
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
@@ -119,7 +110,7 @@ def test_pdf_result_embeds_noto_cjk_and_lists_the_services(client, tmp_path):
 
 def test_pdf_leaves_out_the_note_unless_ticked(client, tmp_path):
     html = _result_page(client)
-    response = client.post(URL, {"state": _state(html), "action": "pdf", "note": "ひみつのメモ"})
+    response = client.post(URL, {"state": state(html), "action": "pdf", "note": "ひみつのメモ"})
     text, _ = _pdf_text_and_fonts(tmp_path, response.content)
     assert "ひみつのメモ" not in text
 
@@ -130,11 +121,11 @@ def test_teen_entry_skips_age_shows_youth_lines_and_furigana(client):
     assert response.status_code == 200
     assert "<ruby>" in html and "<rt>こま</rt>" in html  # どんなことで困って…
     assert "あなたの年齢" not in html and 'value="back"' not in html
-    state = Conversation.loads(_state(html))
-    assert state.teen and state.answers["age"] == ["under18"]
+    conversation = Conversation.loads(state(html))
+    assert conversation.teen and conversation.answers["age"] == ["under18"]
     youth = Service.objects.filter(crisis_line=True, attributes__term_id="audience:under18").first()
     assert youth is not None and youth.name in html
-    html = _post(client, html, answer=["bullying_school"], action="finish")
+    html = turn(client, html, answer=["bullying_school"], action="finish")
     assert "あなたに合いそうな相談先" in html and 'action=""' in html
 
 

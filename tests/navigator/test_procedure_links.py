@@ -6,13 +6,12 @@ import re
 
 import pytest
 
+from tests.navigator.turns import turn
 from tsunagari.core.selectors import find_area
 from tsunagari.directory.models import Service
 from tsunagari.navigator.models import ProcedureLink
 from tsunagari.navigator.procedure_links import TemplateError, render, validate_template
 from tsunagari.navigator.selectors import procedure_links
-
-STATE = re.compile(r'name="state" value="([^"]+)"')
 
 
 def test_template_placeholders_are_filled_and_quoted():
@@ -94,14 +93,10 @@ def test_admin_form_refuses_an_unknown_placeholder(admin_client):
 
 def _walk_to_area(client):
     html = client.get("/navi/").content.decode()
-    html = client.post(
-        "/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}
-    ).content.decode()
-    html = client.post("/navi/", {"state": STATE.search(html).group(1), "answer": "poverty"}).content.decode()
+    html = turn(client, html, answer="age30_64")
+    html = turn(client, html, answer="poverty")
     for _ in range(3):  # situation, channel, when
-        html = client.post(
-            "/navi/", {"state": STATE.search(html).group(1), "action": "skip"}
-        ).content.decode()
+        html = turn(client, html, action="skip")
     assert 'id="id_prefecture"' in html
     return html
 
@@ -109,10 +104,7 @@ def _walk_to_area(client):
 @pytest.mark.django_db
 def test_area_step_by_name_leads_to_results_with_procedure_links(client):
     html = _walk_to_area(client)
-    state = STATE.search(html).group(1)
-    html = client.post(
-        "/navi/", {"state": state, "prefecture": "13", "municipality": "千代田区"}
-    ).content.decode()
+    html = turn(client, html, prefecture="13", municipality="千代田区")
     assert "あなたに合いそうな相談先" in html
     assert "千代田区の手続きを調べる（マイナポータル）" in html
     assert 'href="https://app.oss.myna.go.jp/Application/search"' in html
@@ -122,11 +114,8 @@ def test_area_step_by_name_leads_to_results_with_procedure_links(client):
 @pytest.mark.django_db
 def test_unknown_municipality_asks_again_with_the_prefecture_kept(client):
     html = _walk_to_area(client)
-    state = STATE.search(html).group(1)
-    html = client.post(
-        "/navi/", {"state": state, "prefecture": "13", "municipality": "どこでもない町"}
-    ).content.decode()
+    html = turn(client, html, prefecture="13", municipality="どこでもない町")
     assert "市区町村が見つかりませんでした" in html
     assert '<option value="13" lang="ja" selected>' in html
-    html = client.post("/navi/", {"state": STATE.search(html).group(1), "action": "skip"}).content.decode()
+    html = turn(client, html, action="skip")
     assert "あなたに合いそうな相談先" in html and "の手続きを調べる" not in html

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
+from tests.navigator.turns import turn
 from tsunagari.navigator import usage
 from tsunagari.navigator.models import UsageCount
 
 pytestmark = pytest.mark.django_db
-STATE = re.compile(r'name="state" value="([^"]+)"')
 
 
 def _counts() -> dict[tuple[str, str], int]:
@@ -22,18 +20,11 @@ def test_a_conversation_is_counted_once_per_event(client):
     usage.flush()
     UsageCount.objects.all().delete()
     html = client.get("/en/navi/").content.decode()
-    html = client.post(
-        "/en/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}
-    ).content.decode()
-    html = client.post("/en/navi/", {"state": STATE.search(html).group(1), "action": "back"}).content.decode()
-    html = client.post(
-        "/en/navi/", {"state": STATE.search(html).group(1), "answer": "age30_64"}
-    ).content.decode()
-    html = client.post(
-        "/en/navi/",
-        {"state": STATE.search(html).group(1), "answer": ["poverty"], "text": "死にたい", "action": "finish"},
-    ).content.decode()
-    client.post("/en/navi/", {"state": STATE.search(html).group(1), "action": "stay"})
+    html = turn(client, html, "/en/navi/", answer="age30_64")
+    html = turn(client, html, "/en/navi/", action="back")
+    html = turn(client, html, "/en/navi/", answer="age30_64")
+    html = turn(client, html, "/en/navi/", answer=["poverty"], text="死にたい", action="finish")
+    turn(client, html, "/en/navi/", action="stay")
     counts = _counts()
     assert counts[("language", "en")] == 1
     assert counts[("step", "age")] == 1 and counts[("step", "topics")] == 1  # back and forth: once
