@@ -473,10 +473,9 @@ def _num(value):
     return "" if value is None else value
 
 
-def table_rows(stats: Stats) -> tuple[list[str], list[list]]:
-    """The export table: one header and the rows of every section (figures, then shares)."""
-    header = [
-        _("区分"),
+def _figure_header() -> list[str]:
+    """Column titles of a row of figures: key, name, then the values of ``_figure_values``."""
+    return [
         _("キー"),
         _("名称"),
         _("呼出件数"),
@@ -486,29 +485,30 @@ def table_rows(stats: Stats) -> tuple[list[str], list[list]]:
         _("放棄"),
         _("平均待ち時間（秒）"),
         _("平均応答待ち時間（秒）"),
-        _("件数"),
-        _("割合（%）"),
     ]
+
+
+def _figure_values(fig) -> list:
+    """A row's figures in the order of ``_figure_header`` (after key and name); None where undefined."""
+    return [
+        fig.offered,
+        fig.connected,
+        fig.answer_rate,
+        fig.not_connected,
+        fig.abandoned,
+        fig.average_wait,
+        fig.average_answer_wait,
+    ]
+
+
+def table_rows(stats: Stats) -> tuple[list[str], list[list]]:
+    """The export table: one header and the rows of every section (figures, then shares)."""
+    header = [_("区分"), *_figure_header(), _("件数"), _("割合（%）")]
     rows = []
     for _sid, title, lines in stats.sections:
         for line in lines:
-            fig = line.figures
-            rows.append(
-                [
-                    title,
-                    line.key,
-                    line.label,
-                    fig.offered,
-                    fig.connected,
-                    _num(fig.answer_rate),
-                    fig.not_connected,
-                    fig.abandoned,
-                    _num(fig.average_wait),
-                    _num(fig.average_answer_wait),
-                    "",
-                    "",
-                ]
-            )
+            values = [_num(value) for value in _figure_values(line.figures)]
+            rows.append([title, line.key, line.label, *values, "", ""])
     for title, shares in ((_("推定年代"), stats.age_bands), (_("相談の類型"), stats.types)):
         for share in shares:
             rows.append(
@@ -599,35 +599,12 @@ def stats_xlsx(request):
         summary.append([label, _safe_text(value) if isinstance(value, str) else value])
         if isinstance(value, date):
             summary.cell(row=summary.max_row, column=2).number_format = "yyyy-mm-dd"
-    figure_header = [
-        _("キー"),
-        _("名称"),
-        _("呼出件数"),
-        _("接続完了"),
-        _("応答率（%）"),
-        _("未接続"),
-        _("放棄"),
-        _("平均待ち時間（秒）"),
-        _("平均応答待ち時間（秒）"),
-    ]
+    figure_header = _figure_header()
     for _sid, title, lines in stats.sections:
         sheet = book.create_sheet(title)
         sheet.append(figure_header)
         for line in lines:
-            fig = line.figures
-            sheet.append(
-                [
-                    _safe_text(line.key),
-                    _safe_text(line.label),
-                    fig.offered,
-                    fig.connected,
-                    fig.answer_rate,
-                    fig.not_connected,
-                    fig.abandoned,
-                    fig.average_wait,
-                    fig.average_answer_wait,
-                ]
-            )
+            sheet.append([_safe_text(line.key), _safe_text(line.label), *_figure_values(line.figures)])
             for column in (5, 8, 9):
                 sheet.cell(row=sheet.max_row, column=column).number_format = "0.0"
         sheet.freeze_panes = "C2"
