@@ -12,7 +12,7 @@ Run by ``bench/run.py --only load`` (which then rewrites the "Navigator under lo
 2. ``gunicorn tsunagari.wsgi:application`` with 2 workers on 127.0.0.1 and a free port, each configuration of
    ``--servers`` in turn (gthread with N threads; sync), until ``/navi/`` answers.
 3. Conversation turns made once with real HTTP requests: a few thousand conversations (Japanese, English, the
-   teens' entry) walked step by step from a GET (``csrftoken`` cookie and form token) with random answers,
+   teens' entry) walked step by step from a GET with random answers,
    skips, back and edit, free texts and early finishes. Each POST is recorded with its body (state token,
    action, answers, text, area) and classified by its answer: ``step`` (a question page), ``text`` (a turn
    that sent a free text, triaged), ``result`` (the result page, directory searches). A replay list mixes
@@ -283,7 +283,8 @@ class Server:
 
 
 class Browser:
-    """One person's conversation: cookie and form token from a GET, then POSTs of the form."""
+    """One person's conversation: a GET, then POSTs of the form (with a cookie and a form token when the
+    page sets them; the navigator sets none since it is exempt from CSRF)."""
 
     def __init__(self, port: int, entry: str):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
@@ -303,7 +304,7 @@ class Browser:
         response = self.connection.getresponse()
         text = response.read().decode("utf-8")
         for header, value in response.getheaders():
-            if header.lower() == "set-cookie" and value.startswith("csrftoken="):
+            if header.lower() == "set-cookie":
                 self.cookie = value.split(";", 1)[0]
         return response.status, text
 
@@ -316,7 +317,8 @@ class Browser:
             )
         self.page = text
         self.state = _STATE.search(text).group(1)
-        self.csrf = _CSRF.search(text).group(1)
+        token = _CSRF.search(text)
+        self.csrf = token.group(1) if token else ""
         return "result" if 'value="pdf"' in text else "step"
 
     def start(self) -> None:
@@ -324,7 +326,8 @@ class Browser:
 
     def post(self, fields: list[tuple[str, str]]) -> tuple[str, str]:
         """POST the form; returns (kind of the page answered, body sent)."""
-        body = urllib.parse.urlencode([("csrfmiddlewaretoken", self.csrf), ("state", self.state), *fields])
+        token = [("csrfmiddlewaretoken", self.csrf)] if self.csrf else []
+        body = urllib.parse.urlencode([*token, ("state", self.state), *fields])
         return self._take(*self._send("POST", body), "POST"), body
 
     def step_kind(self) -> str:
@@ -981,8 +984,8 @@ def report_lines(machine: dict) -> list[str]:
         f"`--latency`; each run {seconds} s after a warm-up of the same kind. One request = one "
         "conversation turn: a POST replayed from a list of "
         f"{sum(turns['replayed'].values()):,} turns ({turns['distinct']:,} distinct) recorded over HTTP from "
-        f"{turns['conversations']:,} conversations walked with random answers, skips, back and edit (csrftoken "
-        "cookie and form token from a GET, then the signed state of each page): "
+        f"{turns['conversations']:,} conversations walked with random answers, skips, back and edit (a GET, "
+        "then the signed state of each page; the navigator sets no cookie): "
         + ", ".join(f"{k} {v:,}" for k, v in turns["replayed"].items())
         + " (`step` = a question page, `text` = a turn with a free text, triaged, `result` = the result page with "
         "its directory searches; "

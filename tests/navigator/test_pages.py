@@ -135,3 +135,19 @@ def test_ruby_escapes_and_keeps_okurigana_outside():
     assert ruby_html("困っています") == "<ruby>困<rt>こま</rt></ruby>っています"
     assert ruby_html("<b>相談</b>") == "&lt;b&gt;<ruby>相談<rt>そうだん</rt></ruby>&lt;/b&gt;"
     assert ruby_html("ひらがなだけ") == "ひらがなだけ"
+
+
+def test_an_anonymous_conversation_gets_no_cookie_and_needs_no_token():
+    """The navigator acts for no one (no login, no stored state), so it is exempt from CSRF: a browser
+    that refuses cookies can still go through it, and a visitor is given no cookie at all."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    page = client.get("/navi/")
+    assert not page.cookies
+    html = turn(client, page.content.decode(), action="next", answer="age30_64")
+    html = turn(client, html, action="next", answer="loneliness")
+    html = turn(client, html, action="finish")
+    assert 'value="pdf"' in html
+    assert "csrfmiddlewaretoken" not in html
+    assert not client.cookies

@@ -9,6 +9,8 @@ from django.db.models import Q
 
 from tsunagari.core import lgcode
 from tsunagari.core.models import LocalGovernment
+from tsunagari.core.page_cache import cache_seconds
+from tsunagari.core.ttl_cache import ttl_cache
 
 
 @lru_cache(maxsize=1)
@@ -19,9 +21,15 @@ def prefectures() -> tuple[tuple[str, str], ...]:
 
 
 def local_government(code: str | None) -> LocalGovernment | None:
-    """The prefecture or municipality of a 6-digit code, or None."""
+    """The prefecture or municipality of a 6-digit code, or None (kept ``cache_seconds()`` per
+    process: reference data; treat it as read-only)."""
     if not code:
         return None
+    return _local_government(code)
+
+
+@ttl_cache(cache_seconds, maxsize=2048)
+def _local_government(code: str) -> LocalGovernment | None:
     return LocalGovernment.objects.select_related("parent").filter(code=code).first()
 
 
@@ -44,21 +52,28 @@ def find_area(prefecture: str, municipality: str) -> tuple[str | None, bool]:
         code = None
     if code and (not pref or code[:2] == pref) and local_government(code):
         return code, True
-    candidates = LocalGovernment.objects.exclude(kind=LocalGovernment.Kind.PREFECTURE).select_related(
-        "parent"
-    )
-    if pref:
-        candidates = candidates.filter(prefecture_code=pref)
-    first = typed[:1]
-    candidates = candidates.filter(
-        Q(name__startswith=first) | Q(name_kana__startswith=first) | Q(parent__name__startswith=first)
-    )
-    matches = [gov for gov in candidates if _matches(gov, typed)]
+    matches = [gov for gov in _candidates(pref, typed[:1]) if _matches(gov, typed)]
     exact = [gov for gov in matches if typed in _names(gov)]
     chosen = exact if exact else matches
     if len(chosen) == 1:
         return chosen[0].code, True
     return fallback, False
+
+
+@ttl_cache(cache_seconds, maxsize=2048)
+def _candidates(pref: str, first: str) -> tuple[LocalGovernment, ...]:
+    """Municipalities (in prefecture ``pref`` when given) whose name, reading or city starts with
+    ``first``. Keyed by one character, never by what a person typed; kept ``cache_seconds()``."""
+    candidates = LocalGovernment.objects.exclude(kind=LocalGovernment.Kind.PREFECTURE).select_related(
+        "parent"
+    )
+    if pref:
+        candidates = candidates.filter(prefecture_code=pref)
+    return tuple(
+        candidates.filter(
+            Q(name__startswith=first) | Q(name_kana__startswith=first) | Q(parent__name__startswith=first)
+        )
+    )
 
 
 def _names(gov: LocalGovernment) -> set[str]:

@@ -2,8 +2,10 @@
 
 Pure module. ``ttl_cache(seconds)`` memoises a function by its (hashable) arguments for
 ``seconds()`` seconds (a callable, so settings can change it at run time; 0 disables caching).
-Every cached function can be emptied with ``clear_all()``: writers call it so the process that
-made a change never shows stale data; other processes see the change within the TTL.
+``TtlStore(seconds)`` is the same cache for callers that compute the value themselves
+(``store.get_or_make(key, make)``; the template tag ``{% ttl_fragment %}`` uses one).
+Every cache can be emptied with ``clear_all()``: writers call it so the process that made a
+change never shows stale data; other processes see the change within the TTL.
 """
 
 from __future__ import annotations
@@ -11,36 +13,75 @@ from __future__ import annotations
 import functools
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
-_caches: list[dict] = []
+_stores: list[TtlStore] = []
 _lock = threading.Lock()
+
+
+class TtlStore:
+    """Values by hashable key, each kept ``seconds()`` seconds; at ``maxsize`` keys it starts afresh."""
+
+    def __init__(self, seconds: Callable[[], float], maxsize: int = 256):
+        self.seconds = seconds
+        self.maxsize = maxsize
+        self.values: dict[Hashable, tuple[float, Any]] = {}
+        with _lock:
+            _stores.append(self)
+
+    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        """The value kept for ``key``, or ``make()`` (kept for next time unless caching is off)."""
+        ttl = self.seconds()
+        if ttl <= 0:
+            return make()
+        now = time.monotonic()
+        hit = self.values.get(key)
+        if hit is not None and now - hit[0] < ttl:
+            return hit[1]
+        value = make()
+        if len(self.values) >= self.maxsize:
+            self.values.clear()
+        self.values[key] = (now, value)
+        return value
+
+    def get_many(self, keys: list[Hashable], make: Callable[[list[Hashable]], dict]) -> dict:
+        """{key: value} for ``keys``: kept values, the others from one ``make(missing keys)`` call
+        (which returns {key: value}; keys it leaves out are absent from the answer, and not kept)."""
+        ttl = self.seconds()
+        if ttl <= 0:
+            return make(list(keys))
+        now = time.monotonic()
+        found, missing = {}, []
+        for key in keys:
+            hit = self.values.get(key)
+            if hit is not None and now - hit[0] < ttl:
+                found[key] = hit[1]
+            else:
+                missing.append(key)
+        if missing:
+            made = make(missing)
+            if len(self.values) + len(made) > self.maxsize:
+                self.values.clear()
+            for key, value in made.items():
+                self.values[key] = (now, value)
+            found.update(made)
+        return found
+
+    def clear(self) -> None:
+        self.values.clear()
 
 
 def ttl_cache(seconds: Callable[[], float], maxsize: int = 256):
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
-        store: dict[tuple, tuple[float, Any]] = {}
-        with _lock:
-            _caches.append(store)
+        store = TtlStore(seconds, maxsize)
 
         @functools.wraps(function)
         def cached(*args, **kwargs):
-            ttl = seconds()
-            if ttl <= 0:
-                return function(*args, **kwargs)
             key = (args, tuple(sorted(kwargs.items())))
-            now = time.monotonic()
-            hit = store.get(key)
-            if hit is not None and now - hit[0] < ttl:
-                return hit[1]
-            value = function(*args, **kwargs)
-            if len(store) >= maxsize:
-                store.clear()
-            store[key] = (now, value)
-            return value
+            return store.get_or_make(key, lambda: function(*args, **kwargs))
 
-        cached.cache = store
+        cached.cache = store.values
         return cached
 
     return decorate
@@ -49,5 +90,5 @@ def ttl_cache(seconds: Callable[[], float], maxsize: int = 256):
 def clear_all() -> None:
     """Empty every TTL cache of this process."""
     with _lock:
-        for store in _caches:
+        for store in _stores:
             store.clear()

@@ -8,7 +8,7 @@ triage found in them and whether a crisis sign was seen; the words themselves ar
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.core import signing
 
@@ -29,7 +29,15 @@ class Conversation:
     counted: list[str] = field(default_factory=list)  # usage events already counted (once each)
 
     def dumps(self) -> str:
-        return signing.dumps(asdict(self), salt=SALT, compress=True)
+        data = {
+            "answers": {step: list(values) for step, values in self.answers.items()},
+            "triaged": list(self.triaged),
+            "crisis": self.crisis,
+            "step": self.step,
+            "teen": self.teen,
+            "counted": list(self.counted),
+        }  # as dataclasses.asdict would give, without its generic deep copy (every turn does this)
+        return signing.dumps(data, salt=SALT, compress=True)
 
     @classmethod
     def loads(cls, token: str) -> Conversation:

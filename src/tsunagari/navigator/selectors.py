@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
 from django.utils import timezone
 
 from tsunagari.core import lgcode
+from tsunagari.core.page_cache import cache_seconds
 from tsunagari.core.ttl_cache import ttl_cache
 from tsunagari.directory.models import Service
 from tsunagari.directory.selectors.hours import open_now
 from tsunagari.directory.selectors.search import SearchFilters, search_services
-from tsunagari.directory.selectors.services import cache_seconds, crisis_lines, load_for_cards
+from tsunagari.directory.selectors.services import crisis_lines, load_for_cards
 from tsunagari.navigator.flow import Criteria
 from tsunagari.navigator.models import ProcedureLink
 from tsunagari.navigator.procedure_links import render as render_procedure_url
@@ -98,16 +98,20 @@ def _recommend(key: tuple, limit: int, now) -> tuple[Recommendation, ...]:
     return tuple(found[sid] for sid in ranked[:limit])
 
 
+@ttl_cache(cache_seconds)
+def _procedure_templates() -> dict[str | None, ProcedureLink]:
+    """Every procedure link template by service id (None: the default); a short table, kept
+    ``cache_seconds()`` per process and forgotten when one is saved (``navigator.apps``)."""
+    return {link.service_id: link for link in ProcedureLink.objects.all()}
+
+
 def procedure_links(services: list[Service], area: str | None) -> dict[str, tuple[str, str]]:
     """{service id: (url, label)} of municipal procedure information when ``area`` is a municipality.
 
     A service's own template wins over the default one; no link without a municipality."""
     if not area or lgcode.is_prefecture(area):
         return {}
-    templates = {
-        link.service_id: link
-        for link in ProcedureLink.objects.filter(Q(service__isnull=True) | Q(service__in=services))
-    }
+    templates = _procedure_templates()
     default = templates.get(None)
     links = {}
     for service in services:

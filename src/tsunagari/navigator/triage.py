@@ -164,27 +164,66 @@ def default_lexicon() -> tuple[Entry, ...]:
     return parse_lexicon(yaml.safe_load(path.read_text(encoding="utf-8")), "triage_lexicon.yaml")
 
 
-def _spans(entry: Entry, forms: dict[str, str]) -> list[tuple[str, int, int]]:
-    spans = []
-    for key, form in entry.forms:
-        text = forms[key]
-        start = text.find(form)
-        while start != -1:
-            end = start + len(form)
-            if not (entry.word_start and start and text[start - 1].isalpha()) and not (
-                entry.word_end and end < len(text) and text[end].isalpha()
-            ):
-                spans.append((key, start, end))
-                break
-            start = text.find(form, start + 1)
-    return spans
+@dataclass(frozen=True)
+class _Index:
+    """A lexicon's (entry, form) pairs by the message form they are looked for in and their first
+    character: a message is compared only with the spellings that start with one of its characters."""
+
+    entries: tuple[Entry, ...]
+    by_first: dict[str, dict[str, tuple[tuple[int, int], ...]]]  # form key → character → pairs
+    anywhere: tuple[tuple[int, int], ...]  # empty spellings (found in any message)
 
 
-def _topic_scores(entries: tuple[Entry, ...], forms: dict[str, str]) -> dict[str, int]:
+def _index(entries: tuple[Entry, ...]) -> _Index:
+    by_first: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    anywhere = []
+    for entry_number, entry in enumerate(entries):
+        for form_number, (key, form) in enumerate(entry.forms):
+            if form:
+                by_first.setdefault(key, {}).setdefault(form[0], []).append((entry_number, form_number))
+            else:
+                anywhere.append((entry_number, form_number))
+    return _Index(
+        entries,
+        {key: {ch: tuple(pairs) for ch, pairs in table.items()} for key, table in by_first.items()},
+        tuple(anywhere),
+    )
+
+
+@lru_cache(maxsize=1)
+def _default_index() -> _Index:
+    return _index(default_lexicon())
+
+
+def _span(entry: Entry, text: str, form: str) -> tuple[int, int] | None:
+    """The first place ``form`` is found in ``text`` within the entry's word boundaries, or None."""
+    start = text.find(form)
+    while start != -1:
+        end = start + len(form)
+        if not (entry.word_start and start and text[start - 1].isalpha()) and not (
+            entry.word_end and end < len(text) and text[end].isalpha()
+        ):
+            return start, end
+        start = text.find(form, start + 1)
+    return None
+
+
+def _topic_scores(index: _Index, forms: dict[str, str], languages: tuple[str, ...] | None) -> dict[str, int]:
+    pairs = set(index.anywhere)
+    for key, text in forms.items():
+        table = index.by_first.get(key)
+        if table:
+            for ch in set(text):
+                pairs.update(table.get(ch, ()))
     matched: dict[str, list[tuple[str, int, int, int]]] = {}
-    for entry in entries:
-        for key, start, end in _spans(entry, forms):
-            matched.setdefault(entry.topic, []).append((key, start, end, entry.weight))
+    for entry_number, form_number in sorted(pairs):  # the lexicon's order, as the scores depend on it
+        entry = index.entries[entry_number]
+        if languages is not None and entry.language not in languages:
+            continue
+        key, form = entry.forms[form_number]
+        found = _span(entry, forms[key], form)
+        if found is not None:
+            matched.setdefault(entry.topic, []).append((key, *found, entry.weight))
     scores = {}
     for topic, spans in matched.items():
         best = 0
@@ -208,10 +247,9 @@ def triage(text: str, lang: str | None = None, lexicon: tuple[Entry, ...] | None
     if lang is not None and lang not in LANGUAGES and lang not in ("pt", "es", "tl", "ne", "id", "th"):
         raise ValueError(f"unknown language {lang!r}")
     crisis = detect_crisis(text or "")
-    entries = lexicon if lexicon is not None else default_lexicon()
-    if lang is not None:
-        entries = tuple(e for e in entries if e.language in (lang, "ja"))
-    scores = _topic_scores(entries, message_forms(text or ""))
+    index = _index(lexicon) if lexicon is not None else _default_index()
+    languages = None if lang is None else (lang, "ja")
+    scores = _topic_scores(index, message_forms(text or ""), languages)
     order = list(TOPICS)
     ranked = sorted(scores, key=lambda t: (-scores[t], order.index(t)))
     strong = [t for t in ranked if scores[t] >= STRONG]

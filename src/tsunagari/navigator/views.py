@@ -2,6 +2,10 @@
 
 The conversation travels signed in the page (``conversation``); POST keeps answers and free text
 out of URLs and server logs. Any crisis sign puts the 24-hour lines first on the next page.
+
+The pages are exempt from CSRF protection, on purpose: they act for no one (no login, no session, no
+stored state; a forged post can only show its sender's own conversation) and so need no token, and
+an anonymous visitor gets no cookie at all.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 from tsunagari.core.selectors import find_area, local_government, prefectures
 from tsunagari.core.vocabulary import TOPICS
@@ -26,12 +31,14 @@ from tsunagari.navigator.selectors import procedure_links, recommend
 RESULT = "result"
 
 
+@csrf_exempt
 @never_cache
 def teens(request):
     """The entry for people 18 and under: the same engine, age already answered, plain words."""
     return navigator(request, teen=True)
 
 
+@csrf_exempt
 @never_cache
 def navigator(request, teen: bool = False):
     flow = load_flow()

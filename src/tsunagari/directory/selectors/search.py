@@ -36,6 +36,8 @@ from django.utils import timezone
 
 from tsunagari.core.lgcode import normalize as normalize_lgcode
 from tsunagari.core.models import LocalGovernment
+from tsunagari.core.page_cache import cache_seconds
+from tsunagari.core.ttl_cache import ttl_cache
 from tsunagari.directory import search_document as document
 from tsunagari.directory.search_query import Term, parse_query
 from tsunagari.directory.search_tables import DOCTERM, POSTING, TERMSTAT
@@ -154,13 +156,23 @@ def _area_codes(area: str) -> list[int]:
         code = normalize_lgcode(area)
     except ValueError as exc:
         raise SearchError(f"area: {exc}") from None
+    codes = _area_family(code)
+    if codes is None:
+        raise SearchError(f"area: unknown 地方公共団体コード {code}")
+    return list(codes)
+
+
+@ttl_cache(cache_seconds, maxsize=2048)
+def _area_family(code: str) -> tuple[int, ...] | None:
+    """The codes whose services serve ``code``'s residents (itself, its prefecture, a ward's city),
+    or None for an unknown code. Reference data: kept ``cache_seconds()`` per process."""
     government = LocalGovernment.objects.filter(pk=code).first()
     if government is None:
-        raise SearchError(f"area: unknown 地方公共団体コード {code}")
+        return None
     codes = {code, government.prefecture_lgcode}
     if government.kind == LocalGovernment.Kind.WARD and government.parent_id:
         codes.add(government.parent_id)
-    return sorted(int(c) for c in codes)
+    return tuple(sorted(int(c) for c in codes))
 
 
 def _build_filters(filters: SearchFilters, at: datetime | None) -> _Filters:

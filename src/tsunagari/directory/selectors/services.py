@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from tsunagari.core.ttl_cache import ttl_cache
+from tsunagari.core.page_cache import cache_seconds
+from tsunagari.core.ttl_cache import TtlStore, ttl_cache
 from tsunagari.directory.models import Phone, Service, ServiceAttribute
 from tsunagari.directory.selectors.hours import open_now
 from tsunagari.directory.selectors.search import SearchFilters, search_services
@@ -87,18 +88,23 @@ def stale_services() -> QuerySet[Service]:
     )
 
 
-def cache_seconds() -> float:
-    """How long lists shown on every page are kept in a process (``TSUNAGARI_CACHE_SECONDS``)."""
-    return getattr(settings, "TSUNAGARI_CACHE_SECONDS", 30)
+_cards = TtlStore(cache_seconds, maxsize=4096)
 
 
 def load_for_cards(ids: list[str]) -> list[Service]:
-    """Services with what a card of the navigator needs (organization, phones), in the order of ``ids``."""
+    """Services with what a card of the navigator needs (organization, phones), in the order of ``ids``.
+
+    Each service is kept ``cache_seconds()`` per process (emptied on writes, like the crisis lines):
+    the same national services come back in most results. Treat them as read-only."""
+    by_id = _cards.get_many(ids, _load_cards)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def _load_cards(ids: list[str]) -> dict[str, Service]:
     queryset = Service.objects.select_related("organization").prefetch_related(
         Prefetch("phones", queryset=Phone.objects.order_by("position", "id"))
     )
-    by_id = {s.pk: s for s in queryset.filter(pk__in=ids)}
-    return [by_id[i] for i in ids if i in by_id]
+    return {s.pk: s for s in queryset.filter(pk__in=ids)}
 
 
 @ttl_cache(cache_seconds)
