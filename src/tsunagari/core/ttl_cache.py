@@ -72,6 +72,18 @@ class TtlStore:
         self.values.clear()
 
 
+def hashable(value: Any) -> Hashable:
+    """``value`` usable in a key: lists and tuples as tuples, sets as frozensets, dicts as sorted
+    item tuples, all the way down; other values as they are (they must be hashable)."""
+    if isinstance(value, list | tuple):
+        return tuple(hashable(v) for v in value)
+    if isinstance(value, set | frozenset):
+        return frozenset(hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, hashable(v)) for k, v in value.items()))
+    return value
+
+
 def ttl_cache(seconds: Callable[[], float], maxsize: int = 256):
     def decorate(function: Callable[..., Any]) -> Callable[..., Any]:
         store = TtlStore(seconds, maxsize)

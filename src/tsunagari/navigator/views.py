@@ -25,6 +25,7 @@ from tsunagari.directory.selectors.services import crisis_lines, youth_lines
 from tsunagari.navigator import usage
 from tsunagari.navigator.conversation import Conversation, submit
 from tsunagari.navigator.flow import load_flow
+from tsunagari.navigator.kept_pages import render_with_token
 from tsunagari.navigator.pdf import result_pdf
 from tsunagari.navigator.selectors import procedure_links, recommend
 
@@ -76,7 +77,7 @@ def navigator(request, teen: bool = False):
         context["chosen_municipality"] = (
             "" if area is None or area.kind == area.Kind.PREFECTURE else str(area)
         )
-    return render(request, "navigator/step.html", context)
+    return render_with_token(request, "navigator/step.html", context)
 
 
 def _count_usage(flow, conversation: Conversation, reached: str) -> None:

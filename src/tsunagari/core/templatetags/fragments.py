@@ -15,18 +15,10 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from tsunagari.core.page_cache import cache_seconds
-from tsunagari.core.ttl_cache import TtlStore
+from tsunagari.core.ttl_cache import TtlStore, hashable
 
 register = template.Library()
 _fragments = TtlStore(cache_seconds, maxsize=1024)
-
-
-def _hashable(value):
-    if isinstance(value, list | tuple):
-        return tuple(_hashable(v) for v in value)
-    if isinstance(value, set | frozenset):
-        return frozenset(value)
-    return value
 
 
 class TtlFragmentNode(template.Node):
@@ -36,7 +28,7 @@ class TtlFragmentNode(template.Node):
         self.values = values
 
     def render(self, context) -> str:
-        key = (self.name, get_language(), *(_hashable(v.resolve(context)) for v in self.values))
+        key = (self.name, get_language(), *(hashable(v.resolve(context)) for v in self.values))
         return _fragments.get_or_make(key, lambda: mark_safe(self.nodelist.render(context)))
 
 
