@@ -238,6 +238,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_helpline_parser(sub)
 
+    from tsunagari.survey.cli import add_parser as add_survey_parser
+
+    add_survey_parser(sub)
+
     p = sub.add_parser("manage", help="run a Django management command")
     p.add_argument("args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_manage)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tsunagari.directory",
     "tsunagari.navigator",
     "tsunagari.helpline",
+    "tsunagari.survey",
 ]
 
 MIDDLEWARE = [
