@@ -20,12 +20,15 @@ def caching(settings):
     clear_all()
 
 
-def test_each_visitor_gets_their_own_token_in_the_kept_page():
-    first = Client().get("/navi/").content.decode()
-    second = Client().get("/navi/").content.decode()
-    assert state(first) != state(second)
-    assert first.replace(state(first), "") == second.replace(state(second), "")
-    assert "keptstate" not in first  # the placeholder never reaches a page
+def test_each_conversation_gets_its_own_token_in_the_kept_page():
+    client = Client()
+    start = client.get("/navi/").content.decode()
+    young = turn(client, start, answer="age18_29", action="next")  # both now at the topics step
+    old = turn(client, start, answer="age65", action="next")
+    assert young.replace(state(young), "") == old.replace(state(old), "")  # one kept page
+    assert Conversation.loads(state(young)).answers["age"] == ["age18_29"]
+    assert Conversation.loads(state(old)).answers["age"] == ["age65"]
+    assert "keptstate" not in young + old  # the placeholder never reaches a page
 
 
 def test_answers_chosen_earlier_show_on_the_kept_page_of_that_step():

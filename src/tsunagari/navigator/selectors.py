@@ -71,18 +71,19 @@ def _recommend(key: tuple, limit: int, now) -> tuple[Recommendation, ...]:
         if relax:
             dropped.append(relax)
         for topic_index, topic in enumerate(criteria.topics):
-            filters = SearchFilters(
-                topics=[topic],
-                age=criteria.age,
-                area=None if "area" in dropped else criteria.area,
-                channels=[] if "channels" in dropped else criteria.channels,
-                open_now=False if "open_now" in dropped else criteria.open_now,
+            hits = _topic_hits(
+                topic,
+                criteria.age,
+                None if "area" in dropped else criteria.area,
+                () if "channels" in dropped else tuple(criteria.channels),
+                False if "open_now" in dropped else criteria.open_now,
+                now,
             )
-            for position, hit in enumerate(search_services("", filters, limit=PER_TOPIC).hits):
-                rec = found.get(hit.service_id)
+            for position, service_id in enumerate(hits):
+                rec = found.get(service_id)
                 if rec is None:
-                    found[hit.service_id] = rec = Recommendation(None, [], list(dropped))
-                    order[hit.service_id] = (len(dropped), topic_index, position)
+                    found[service_id] = rec = Recommendation(None, [], list(dropped))
+                    order[service_id] = (len(dropped), topic_index, position)
                 if topic not in rec.topics:
                     rec.topics.append(topic)
         if len(found) >= limit:
@@ -103,6 +104,18 @@ def _procedure_templates() -> dict[str | None, ProcedureLink]:
     """Every procedure link template by service id (None: the default); a short table, kept
     ``cache_seconds()`` per process and forgotten when one is saved (``navigator.apps``)."""
     return {link.service_id: link for link in ProcedureLink.objects.all()}
+
+
+@ttl_cache(cache_seconds, maxsize=4096)
+def _topic_hits(
+    topic: str, age, area, channels: tuple[str, ...], open_now_wanted: bool, now
+) -> tuple[str, ...]:
+    """Ids of the best ``PER_TOPIC`` services for one topic and these conditions, open now evaluated
+    at ``now`` (a minute): shared by every recommendation asking the same, kept like them."""
+    filters = SearchFilters(
+        topics=[topic], age=age, area=area, channels=list(channels), open_now=open_now_wanted
+    )
+    return tuple(hit.service_id for hit in search_services("", filters, limit=PER_TOPIC, now=now).hits)
 
 
 def procedure_links(services: list[Service], area: str | None) -> dict[str, tuple[str, str]]:
