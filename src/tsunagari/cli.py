@@ -11,6 +11,8 @@
                               [--patience-sec P] [--json]
     tsunagari helpline staff --model b|c|a --calls-per-hour L --aht-sec S --target R [--patience-sec P]
                              [--answer-within-sec T] [--json]
+    tsunagari helpline line-send [--loop]          send the LINE outbox (Reply / Push API)
+    tsunagari helpline chat-purge                  retention of chat transcripts and LINE data
     tsunagari manage ARGS...                      any Django management command
 
 Exit status: 0 on success, 1 on invalid input (the message says what and where), 2 on usage errors.

@@ -10,6 +10,12 @@ Environment variables:
 - ``TSUNAGARI_TWILIO_AUTH_TOKEN``: the telephony provider's auth token, used to verify the
   ``X-Twilio-Signature`` of the helpline's voice webhooks; empty: every voice webhook is refused (403).
 - ``TSUNAGARI_LINE_CHANNEL_SECRET``: the LINE channel secret (``X-Line-Signature``); empty: refused.
+- ``TSUNAGARI_LINE_CHANNEL_ACCESS_TOKEN``: the LINE channel access token for the Reply and Push APIs;
+  empty: replies stay in the outbox. ``TSUNAGARI_LINE_API_BASE``: the API's base URL (default
+  ``https://api.line.me``). ``TSUNAGARI_LINE_SEND_INLINE``: ``1`` sends replies right away from the
+  request that wrote them (else ``tsunagari helpline line-send --loop`` sends them).
+- ``TSUNAGARI_CHAT_TRANSCRIPT_DAYS``: chat transcripts are deleted this many days after the chat
+  closed (default 30; ``tsunagari helpline chat-purge``).
 - ``TSUNAGARI_PUBLIC_BASE_URL``: the public scheme and host the provider calls (e.g.
   ``https://tsunagari.example.jp``), when a proxy in front changes the URL the application sees;
   signatures are checked against this base + the request path. Empty: the request's own URL.
@@ -170,4 +176,8 @@ TSUNAGARI_STALE_AFTER_DAYS = int(os.environ.get("TSUNAGARI_STALE_AFTER_DAYS", "3
 # The unified line's provider webhooks (see the module docstring). Empty secrets refuse every request.
 TSUNAGARI_TWILIO_AUTH_TOKEN = os.environ.get("TSUNAGARI_TWILIO_AUTH_TOKEN", "")
 TSUNAGARI_LINE_CHANNEL_SECRET = os.environ.get("TSUNAGARI_LINE_CHANNEL_SECRET", "")
+TSUNAGARI_LINE_CHANNEL_ACCESS_TOKEN = os.environ.get("TSUNAGARI_LINE_CHANNEL_ACCESS_TOKEN", "")
+TSUNAGARI_LINE_API_BASE = os.environ.get("TSUNAGARI_LINE_API_BASE", "https://api.line.me").rstrip("/")
+TSUNAGARI_LINE_SEND_INLINE = _env_flag("TSUNAGARI_LINE_SEND_INLINE")
+TSUNAGARI_CHAT_TRANSCRIPT_DAYS = int(os.environ.get("TSUNAGARI_CHAT_TRANSCRIPT_DAYS", "30"))
 TSUNAGARI_PUBLIC_BASE_URL = os.environ.get("TSUNAGARI_PUBLIC_BASE_URL", "").rstrip("/")

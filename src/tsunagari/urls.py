@@ -1,7 +1,8 @@
 """Root URL configuration.
 
 Pages are under language prefixes (``/en/navi/``); Japanese, the default, has none (``/navi/``).
-The API and the admin are not translated paths.
+The API and the admin are not translated paths; the helpline's webhooks and console are not either,
+but its public web chat is (``/helpline/chat/``, ``/en/helpline/chat/``).
 """
 
 from django.conf.urls.i18n import i18n_patterns
@@ -15,6 +16,7 @@ urlpatterns = [
     path("helpline/", include("tsunagari.helpline.urls")),
     *i18n_patterns(
         path("navi/", include("tsunagari.navigator.urls")),
+        path("helpline/chat/", include("tsunagari.helpline.chat_urls")),
         path("", include("tsunagari.directory.urls")),
         prefix_default_language=False,
     ),

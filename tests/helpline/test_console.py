@@ -22,6 +22,7 @@ from tsunagari.helpline.models import (
     Field,
     Line,
     PartnerBody,
+    StaffMembership,
 )
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,7 @@ def setup_line():
     line.fields.set([lonely, crisis])
     other = Line.objects.create(body=body, name="第2回線", dial="+81300000002")
     other.fields.set([lonely])
-    return {"lonely": lonely, "crisis": crisis, "line": line, "other_line": other}
+    return {"lonely": lonely, "crisis": crisis, "line": line, "other_line": other, "body": body}
 
 
 def _user(django_user_model, name, *groups):
@@ -54,9 +55,15 @@ def _user(django_user_model, name, *groups):
 
 @pytest.fixture
 def users(django_user_model, setup_line):
+    counsellors = [
+        _user(django_user_model, "counsellor1", roles.COUNSELLOR),
+        _user(django_user_model, "counsellor2", roles.COUNSELLOR),
+    ]
+    for counsellor in counsellors:  # need-to-know: counsellors see their own body's contacts
+        StaffMembership.objects.create(user=counsellor, body=setup_line["body"])
     return {
-        "counsellor": _user(django_user_model, "counsellor1", roles.COUNSELLOR),
-        "counsellor2": _user(django_user_model, "counsellor2", roles.COUNSELLOR),
+        "counsellor": counsellors[0],
+        "counsellor2": counsellors[1],
         "coordinator": _user(django_user_model, "coordinator1", roles.COORDINATOR),
         "coordinator2": _user(django_user_model, "coordinator2", roles.COORDINATOR),
         "supervisor": _user(django_user_model, "supervisor1", roles.SUPERVISOR),

@@ -1,5 +1,6 @@
-"""Admin for the line's configuration: fields, menu versions, partner bodies, lines and shifts,
-overflow policies. Contacts and their events are shown read-only (events are append-only)."""
+"""Admin for the line's configuration: fields, menu versions, partner bodies (with their staff
+memberships), lines and shifts, overflow policies. Contacts, their events and chats are shown
+read-only (events are append-only; chat transcripts are not shown here at all)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.helpline.models import (
+    ChatSession,
     Contact,
     ContactEvent,
     Field,
@@ -17,6 +19,7 @@ from tsunagari.helpline.models import (
     PartnerBody,
     Shift,
     ShiftException,
+    StaffMembership,
 )
 
 
@@ -55,10 +58,25 @@ class LineAdmin(admin.ModelAdmin):
     inlines = [ShiftInline, ShiftExceptionInline]
 
 
+class StaffMembershipInline(admin.TabularInline):
+    model = StaffMembership
+    extra = 0
+    autocomplete_fields = ("user",)
+
+
 @admin.register(PartnerBody)
 class PartnerBodyAdmin(admin.ModelAdmin):
     list_display = ("name", "organization")
     search_fields = ("name",)
+    inlines = [StaffMembershipInline]
+
+
+@admin.register(StaffMembership)
+class StaffMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "body")
+    list_filter = ("body",)
+    search_fields = ("user__username", "body__name")
+    autocomplete_fields = ("user", "body")
 
 
 @admin.register(OverflowPolicy)
@@ -93,3 +111,15 @@ class ContactEventAdmin(ReadOnlyAdmin):
     @admin.display(description=_("できごと"))
     def kind_label(self, event: ContactEvent) -> str:
         return event.get_kind_display()
+
+
+@admin.register(ChatSession)
+class ChatSessionAdmin(ReadOnlyAdmin):
+    list_display = ("queued_at", "channel_label", "status", "field", "crisis", "body", "closed_at")
+    list_filter = ("status", "contact__channel", "field", "body")
+    date_hierarchy = "queued_at"
+    fields = ("status", "field", "crisis", "body", "counsellor", "queued_at", "answered_at", "closed_at")
+
+    @admin.display(description=_("経路"))
+    def channel_label(self, session: ChatSession) -> str:
+        return session.contact.get_channel_display()

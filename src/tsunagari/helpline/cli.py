@@ -1,5 +1,6 @@
-"""``tsunagari helpline erlang|staff|simulate``: the staffing maths from the command line (JSON or
-text), and the simulator that drives the voice webhooks with synthetic calls."""
+"""``tsunagari helpline erlang|staff|simulate|line-send|chat-purge``: the staffing maths from the
+command line (JSON or text), the simulator that drives the voice webhooks with synthetic calls, the
+LINE outbox sender and the retention job of chats and LINE data."""
 
 from __future__ import annotations
 
@@ -111,6 +112,32 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0 if summary.errors == 0 else 1
 
 
+def cmd_line_send(args: argparse.Namespace) -> int:
+    import time
+
+    from tsunagari.helpline.line_sender import send_due
+
+    while True:
+        report = send_due(limit=args.limit)
+        if report.skipped:
+            raise SystemExit("error: set TSUNAGARI_LINE_CHANNEL_ACCESS_TOKEN to send LINE messages")
+        if args.json:
+            print(json.dumps(report.as_dict(), sort_keys=True), flush=True)
+        elif not args.loop or report.sent or report.retried or report.failed:
+            print(f"sent {report.sent}, to retry {report.retried}, given up {report.failed}", flush=True)
+        if not args.loop:
+            return 0 if report.failed == 0 else 1
+        time.sleep(args.interval)
+
+
+def cmd_chat_purge(args: argparse.Namespace) -> int:
+    from tsunagari.helpline.chat_retention import purge
+
+    report = purge()
+    _print(report.as_dict(), args.json)
+    return 0
+
+
 def add_parser(sub) -> None:
     helpline = sub.add_parser("helpline", help="the unified consultation line").add_subparsers(
         dest="action", required=True
@@ -163,3 +190,14 @@ def add_parser(sub) -> None:
     p.add_argument("--load-demo", action="store_true", help="first load the demo configuration (fictional)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_simulate)
+    p = helpline.add_parser("line-send", help="send the LINE outbox (Reply and Push API)")
+    p.add_argument("--loop", action="store_true", help="keep sending (a worker); Ctrl-C stops")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between rounds with --loop")
+    p.add_argument("--limit", type=int, default=100, help="messages per round (default 100)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_line_send)
+    p = helpline.add_parser(
+        "chat-purge", help="apply the retention rules of chats and LINE data (run at least hourly)"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_chat_purge)

@@ -1,7 +1,8 @@
 """Read selectors of the counsellor and coordinator console.
 
 - ``incoming_contacts``: contacts answered by a line (an ``ANSWERED`` event) that have no record
-  yet, newest first, each with the line and field it was routed to (the latest event naming one).
+  yet, newest first, each with the line and field it was routed to (the latest event naming one);
+  with ``body_ids`` (need-to-know, see ``access``), only those answered by one of these bodies.
 - ``contact_summary``: the same facts for one contact, and its record if it has one.
 - ``record_view`` / ``record_visible_to``: a record laid out by the form version it was written
   with, and who may read it (holders of ``view_consultationrecord``, and its author).
@@ -10,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -72,14 +74,21 @@ def incoming_contacts(
     days: int = INCOMING_DAYS,
     limit: int = INCOMING_LIMIT,
     now: datetime | None = None,
+    body_ids: Iterable[int] | None = None,
 ) -> list[ContactSummary]:
-    """Answered contacts of the last ``days`` without a record, optionally of one field or line."""
+    """Answered contacts of the last ``days`` without a record, optionally of one field or line,
+    and only those answered by ``body_ids`` when given (``None``: every body)."""
     since = (now or timezone.now()) - timedelta(days=days)
     queryset = (
         _contacts()
         .filter(answered_at__gte=since)
         .exclude(Exists(ConsultationRecord.objects.filter(contact=OuterRef("pk"))))
     )
+    if body_ids is not None:
+        answered_by = ContactEvent.objects.filter(
+            contact=OuterRef("pk"), kind=ContactEvent.Kind.ANSWERED, body_id__in=list(body_ids)
+        )
+        queryset = queryset.filter(Exists(answered_by))
     if field_code:
         queryset = queryset.filter(assigned_field=field_code)
     if line_id:
@@ -92,9 +101,12 @@ def contact_summary(contact_id) -> ContactSummary | None:
     return _summaries([contact])[0] if contact is not None else None
 
 
-def filter_choices() -> tuple[list[Field], list[Line]]:
-    """Fields and active lines for the contact list's filter."""
-    return list(Field.objects.all()), list(Line.objects.filter(active=True).select_related("body"))
+def filter_choices(body_ids: Iterable[int] | None = None) -> tuple[list[Field], list[Line]]:
+    """Fields and active lines (of ``body_ids`` when given) for the contact list's filter."""
+    lines = Line.objects.filter(active=True).select_related("body")
+    if body_ids is not None:
+        lines = lines.filter(body_id__in=list(body_ids))
+    return list(Field.objects.all()), list(lines)
 
 
 def field_choices() -> list[tuple[str, str]]:

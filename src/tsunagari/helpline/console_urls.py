@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from tsunagari.helpline import chat_console_views as chats
 from tsunagari.helpline import console_views as views
 
 urlpatterns = [
@@ -11,4 +12,10 @@ urlpatterns = [
     path("queue/", views.queue, name="console_queue"),
     path("queue/<int:case_id>/take/", views.case_take, name="console_case_take"),
     path("queue/<int:case_id>/close/", views.case_close, name="console_case_close"),
+    path("chats/", chats.chat_list, name="console_chats"),
+    path("chats/<uuid:contact_id>/", chats.chat_detail, name="console_chat"),
+    path("chats/<uuid:contact_id>/take/", chats.chat_take, name="console_chat_take"),
+    path("chats/<uuid:contact_id>/send/", chats.chat_send, name="console_chat_send"),
+    path("chats/<uuid:contact_id>/close/", chats.chat_close, name="console_chat_close"),
+    path("chats/<uuid:contact_id>/poll/", chats.chat_poll, name="console_chat_poll"),
 ]

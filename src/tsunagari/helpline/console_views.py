@@ -3,8 +3,10 @@
 Pages: incoming contacts, the record form of a contact (built from the current form definition),
 a record (read-only, laid out by the version it was written with) and the coordinators' queue
 with take/close actions. Access is by permission (see ``roles``): anonymous users are sent to the
-login page, users without the permission get 403. Every page view is written to the audit log
-(user id, action, object id); writes are logged by ``console_services``.
+login page, users without the permission get 403. Need-to-know (see ``access``): a counsellor lists
+and records only the contacts their own partner bodies answered; another body's contact is a 404.
+Every page view is written to the audit log (user id, action, object id); writes are logged by
+``console_services``. The chats' pages are in ``chat_console_views``.
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tsunagari.helpline import access, record_forms
 from tsunagari.helpline import console_selectors as selectors
 from tsunagari.helpline import console_services as services
-from tsunagari.helpline import record_forms
 
 ERROR_MESSAGES = {
     "required": _("この項目は必須です。"),
@@ -164,13 +166,14 @@ class RecordForm(forms.Form):
 @require_GET
 @console_view("helpline.add_consultationrecord")
 def contact_list(request):
-    fields, lines = selectors.filter_choices()
+    bodies = access.bodies_of(request.user)
+    fields, lines = selectors.filter_choices(body_ids=bodies)
     field_code = request.GET.get("field") or None
     if field_code not in {f.code for f in fields}:
         field_code = None
     line_id = request.GET.get("line") or ""
     line_id = int(line_id) if line_id.isdigit() and int(line_id) in {line.pk for line in lines} else None
-    contacts = selectors.incoming_contacts(field_code=field_code, line_id=line_id)
+    contacts = selectors.incoming_contacts(field_code=field_code, line_id=line_id, body_ids=bodies)
     services.audit(request.user, "helpline.contacts.list")
     return render(
         request,
@@ -192,6 +195,8 @@ def record_new(request, contact_id):
     summary = selectors.contact_summary(contact_id)
     if summary is None or summary.answered_at is None:
         raise Http404
+    if not access.may_see_contact(request.user, summary.contact.pk):
+        raise Http404  # another body's contact: not revealed
     if summary.record_id is not None:
         messages.info(request, CONFLICT_MESSAGES["already_recorded"])
         return redirect("helpline:console_contacts")

@@ -340,3 +340,14 @@ class CoordinationCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record} — {self.get_status_display()}"
+
+
+# Chats, the LINE channel's state and staff memberships live in their own module (models of this app).
+from tsunagari.helpline.chat_models import (  # noqa: E402, F401
+    ChatMessage,
+    ChatSession,
+    LineConversation,
+    LineOutbox,
+    LineWebhookEvent,
+    StaffMembership,
+)

@@ -1,11 +1,13 @@
 """Staff roles of the unified line as Django groups, with permissions on the helpline models.
 
 - ``counsellor`` (相談員): sees incoming contacts and the line's configuration, writes the common
-  consultation record (``add_consultationrecord``) and reads the records they wrote.
+  consultation record (``add_consultationrecord``) and reads the records they wrote; takes and
+  answers chats (``view_chatsession``, ``change_chatsession``). Limited to the contacts of the
+  partner bodies they belong to (``StaffMembership``; see ``access``).
 - ``coordinator`` (つなぎ支援コーディネーター): reads contacts and records, works the coordinators'
   queue (``view_coordinationcase``, ``change_coordinationcase``: take and close cases).
 - ``supervisor`` (スーパーバイザー): both of the above, and reads all of the line's configuration
-  (menus, shifts, overflow policies, line states).
+  (menus, shifts, overflow policies, line states); sees every body's contacts (``view_all_bodies``).
 
 The console checks permissions, never group names, so a user may hold several roles and the cases
 app can add its own. ``ensure_roles()`` creates or updates the groups; it is idempotent and sets
@@ -28,7 +30,8 @@ _CONFIG_VIEW = [
     "view_overflowpolicy",
     "view_linestate",
 ]
-_COUNSELLOR = [*_LINE_VIEW, "add_consultationrecord"]
+_CHAT = ["view_chatsession", "change_chatsession"]
+_COUNSELLOR = [*_LINE_VIEW, "add_consultationrecord", *_CHAT]
 _COORDINATOR = [
     *_LINE_VIEW,
     "view_consultationrecord",
@@ -39,7 +42,7 @@ _COORDINATOR = [
 ROLES: dict[str, tuple[str, ...]] = {
     COUNSELLOR: tuple(_COUNSELLOR),
     COORDINATOR: tuple(_COORDINATOR),
-    SUPERVISOR: tuple(dict.fromkeys([*_COUNSELLOR, *_COORDINATOR, *_CONFIG_VIEW])),
+    SUPERVISOR: tuple(dict.fromkeys([*_COUNSELLOR, *_COORDINATOR, *_CONFIG_VIEW, "view_all_bodies"])),
 }
 """Role → codenames of ``helpline`` permissions."""
 

@@ -1,8 +1,9 @@
-"""Provider webhooks of the unified line, mounted at ``/helpline/hooks/`` (see :mod:`.webhooks`)."""
+"""Provider webhooks of the unified line, mounted at ``/helpline/hooks/`` (voice: :mod:`.webhooks`;
+LINE: :mod:`.line_webhook`)."""
 
 from django.urls import path
 
-from tsunagari.helpline import webhooks
+from tsunagari.helpline import line_webhook, webhooks
 
 urlpatterns: list = [
     path("voice/incoming", webhooks.voice_incoming, name="voice_incoming"),
@@ -14,4 +15,5 @@ urlpatterns: list = [
     path("voice/line-status", webhooks.voice_line_status, name="voice_line_status"),
     path("voice/dial-done", webhooks.voice_dial_done, name="voice_dial_done"),
     path("voice/status", webhooks.voice_status, name="voice_status"),
+    path("line/", line_webhook.line_webhook, name="line_webhook"),
 ]
