@@ -57,7 +57,9 @@ def test_the_start_page_shows_crisis_lines_first_and_asks_nothing_personal(clien
     # the fields a line serves, in menu order
     assert html.index("死にたい・消えたい") < html.index("18歳以下") < html.index("孤独・孤立")
     assert COOKIE not in response.cookies  # no cookie before a chat starts
-    assert Client().get("/en/helpline/chat/").status_code == 200
+    # Japanese only for now (not translated): no language prefix, no switcher, <html lang="ja">
+    assert Client().get("/en/helpline/chat/").status_code == 404
+    assert '<html lang="ja">' in html and 'class="languages"' not in html
 
 
 def test_starting_a_chat_sets_only_a_random_token_cookie(client, setup):
