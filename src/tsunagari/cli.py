@@ -11,6 +11,7 @@
                               [--patience-sec P] [--json]
     tsunagari helpline staff --model b|c|a --calls-per-hour L --aht-sec S --target R [--patience-sec P]
                              [--answer-within-sec T] [--json]
+    tsunagari helpline trial-staffing [--model a|b|c] [--aht-sec S] [--patience-sec P] [--target R] [--json]
     tsunagari helpline line-send [--loop]          send the LINE outbox (Reply / Push API)
     tsunagari helpline chat-purge                  retention of chat transcripts and LINE data
     tsunagari manage ARGS...                      any Django management command

@@ -1,5 +1,5 @@
-"""``tsunagari helpline erlang|staff|simulate|line-send|chat-purge``: the staffing maths from the
-command line (JSON or text), the simulator that drives the voice webhooks with synthetic calls, the
+"""``tsunagari helpline erlang|staff|trial-staffing|simulate|line-send|chat-purge``: the staffing maths
+from the command line (JSON or text), what the four trials would have needed, the simulator that drives the voice webhooks with synthetic calls, the
 LINE outbox sender and the retention job of chats and LINE data."""
 
 from __future__ import annotations
@@ -60,6 +60,29 @@ def cmd_staff(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise SystemExit(f"error: {exc}") from None
     _print(asdict(result), args.json)
+    return 0
+
+
+def cmd_trial_staffing(args: argparse.Namespace) -> int:
+    from tsunagari.helpline.trial_staffing import Assumptions, as_dict, trial_needs
+
+    try:
+        assumptions = Assumptions(
+            aht_sec=args.aht_sec, patience_sec=args.patience_sec, target=args.target, model=args.model
+        )
+        needs = [as_dict(need) for need in trial_needs(assumptions)]
+    except ValueError as exc:
+        raise SystemExit(f"error: {exc}") from None
+    if args.json:
+        print(json.dumps({"trials": needs}, ensure_ascii=False, indent=2))
+    else:
+        for need in needs:
+            print(
+                f"{need['name']}: {need['offered']} calls in {need['days']} days, published rate "
+                f"{need['published_answer_rate_percent']} %; lines needed {need['lines_needed_peak']} "
+                f"(consistent with the published rate: {need['lines_consistent_with_published_rate']})"
+            )
+        print("assumed (not published): " + json.dumps(needs[0]["assumptions"] if needs else {}))
     return 0
 
 
@@ -162,6 +185,19 @@ def add_parser(sub) -> None:
     p.add_argument("--answer-within-sec", type=float, help="service level threshold T (model c)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_staff)
+    p = helpline.add_parser(
+        "trial-staffing", help="lines the four trials would have needed (assumptions stated)"
+    )
+    p.add_argument("--model", choices=["b", "c", "a"], default="a")
+    p.add_argument("--aht-sec", type=float, default=1200.0, help="assumed handling time (default 1200)")
+    p.add_argument(
+        "--patience-sec", type=float, default=60.0, help="assumed mean patience, Erlang A (default 60)"
+    )
+    p.add_argument(
+        "--target", type=float, default=0.8, help="answered fraction (a, b) or service level (c), 0–1"
+    )
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_trial_staffing)
     p = helpline.add_parser("simulate", help="drive the voice webhooks with synthetic, signed calls")
     p.add_argument("--calls", type=int, default=20, help="number of calls (default 20)")
     p.add_argument(
