@@ -29,16 +29,22 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def portal(tmp_path_factory):
-    """Base URL of a running portal with the bundled directory loaded."""
+def portal_env(tmp_path_factory) -> dict[str, str]:
+    """The environment of the portal's scratch database (for ``tsunagari`` commands on it)."""
     data = tmp_path_factory.mktemp("portal")
-    env = {
+    return {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{data / 'portal.sqlite3'}",
         "TSUNAGARI_DATA_DIR": str(data),
         "DJANGO_SETTINGS_MODULE": "tsunagari.settings",
     }
-    subprocess.run([BIN / "tsunagari", "setup"], env=env, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def portal(portal_env):
+    """Base URL of a running portal with the bundled directory and the demo line loaded."""
+    env = portal_env
+    subprocess.run([BIN / "tsunagari", "setup", "--demo"], env=env, check=True, capture_output=True)
     port = _free_port()
     server = subprocess.Popen(
         [
