@@ -14,6 +14,9 @@
     tsunagari helpline trial-staffing [--model a|b|c] [--aht-sec S] [--patience-sec P] [--target R] [--json]
     tsunagari helpline line-send [--loop]          send the LINE outbox (Reply / Push API)
     tsunagari helpline chat-purge                  retention of chat transcripts and LINE data
+    tsunagari keys rotate [--batch-size N] | add  re-encrypt case data with the active key | add a local key
+    tsunagari audit verify                        check the audit log's hash chain
+    tsunagari cases purge | overdue [--hours H] [--notify]   retention of case records | handovers with no answer
     tsunagari manage ARGS...                      any Django management command
 
 Exit status: 0 on success, 1 on invalid input (the message says what and where), 2 on usage errors.
@@ -50,6 +53,10 @@ def cmd_setup(args: argparse.Namespace) -> int:
 
     compile_catalogues()
     call_command("migrate", interactive=False, verbosity=0)
+    from tsunagari.core.field_keys import ensure_local_keyfile
+
+    if (key_file := ensure_local_keyfile()) is not None:
+        print(f"field encryption key created: {key_file} (development only; keep it secret)")
     print(f"reference data: {load_local_governments()} local governments")
     if not args.no_data:
         for name, report in import_bundled_directory(progress=_progress("directory")):
@@ -61,6 +68,9 @@ def cmd_setup(args: argparse.Namespace) -> int:
     from tsunagari.helpline.roles import ensure_roles
 
     ensure_roles()
+    from tsunagari.cases.roles import ensure_case_roles
+
+    ensure_case_roles()
     if args.demo:
         from tsunagari.core.services import ensure_demo_maintainer
         from tsunagari.helpline.demo import load_demo
@@ -244,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     from tsunagari.survey.cli import add_parser as add_survey_parser
 
     add_survey_parser(sub)
+
+    from tsunagari.cases.cli import add_parser as add_cases_parser
+    from tsunagari.core.cli import add_parser as add_keys_parser
+
+    add_keys_parser(sub)
+    add_cases_parser(sub)
 
     p = sub.add_parser("manage", help="run a Django management command")
     p.add_argument("args", nargs=argparse.REMAINDER)

@@ -19,6 +19,12 @@ Environment variables:
 - ``TSUNAGARI_PUBLIC_BASE_URL``: the public scheme and host the provider calls (e.g.
   ``https://tsunagari.example.jp``), when a proxy in front changes the URL the application sees;
   signatures are checked against this base + the request path. Empty: the request's own URL.
+- ``TSUNAGARI_FIELD_KEYS``: field-encryption keys of case records, JSON
+  ``{"active": ID, "keys": {ID: base64 of 32 bytes}}`` (see ``core.field_keys``); empty: the local
+  key file ``<data dir>/field_keys.json`` that ``tsunagari setup`` creates for development.
+- ``TSUNAGARI_RETENTION_YEARS``: JSON ``{record type: years}`` overriding the retention of case
+  records (``cases.retention``; ``tsunagari cases purge``).
+- ``TSUNAGARI_REFERRAL_OVERDUE_HOURS``: a referral with no answer for this long is overdue (default 72).
 """
 
 from __future__ import annotations
@@ -75,6 +81,7 @@ INSTALLED_APPS = [
     "tsunagari.navigator",
     "tsunagari.helpline",
     "tsunagari.survey",
+    "tsunagari.cases",
 ]
 
 MIDDLEWARE = [
@@ -181,3 +188,9 @@ TSUNAGARI_LINE_API_BASE = os.environ.get("TSUNAGARI_LINE_API_BASE", "https://api
 TSUNAGARI_LINE_SEND_INLINE = _env_flag("TSUNAGARI_LINE_SEND_INLINE")
 TSUNAGARI_CHAT_TRANSCRIPT_DAYS = int(os.environ.get("TSUNAGARI_CHAT_TRANSCRIPT_DAYS", "30"))
 TSUNAGARI_PUBLIC_BASE_URL = os.environ.get("TSUNAGARI_PUBLIC_BASE_URL", "").rstrip("/")
+
+# Case records (issue 5): field-encryption keys, retention, referral deadlines.
+TSUNAGARI_FIELD_KEYS = os.environ.get("TSUNAGARI_FIELD_KEYS", "")
+TSUNAGARI_FIELD_KEYS_FILE = DATA_DIR / "field_keys.json"
+TSUNAGARI_RETENTION_YEARS = os.environ.get("TSUNAGARI_RETENTION_YEARS", "")
+TSUNAGARI_REFERRAL_OVERDUE_HOURS = float(os.environ.get("TSUNAGARI_REFERRAL_OVERDUE_HOURS", "72"))
