@@ -16,6 +16,8 @@ Environment variables:
   request that wrote them (else ``tsunagari helpline line-send --loop`` sends them).
 - ``TSUNAGARI_CHAT_TRANSCRIPT_DAYS``: chat transcripts are deleted this many days after the chat
   closed (default 30; ``tsunagari helpline chat-purge``).
+- ``TSUNAGARI_CALLBACK_HOURS``: a callback request not closed this many hours after it was made
+  expires and its (encrypted) number is erased (default 24; ``tsunagari helpline chat-purge``).
 - ``TSUNAGARI_PUBLIC_BASE_URL``: the public scheme and host the provider calls (e.g.
   ``https://tsunagari.example.jp``), when a proxy in front changes the URL the application sees;
   signatures are checked against this base + the request path. Empty: the request's own URL.
@@ -187,6 +189,7 @@ TSUNAGARI_LINE_CHANNEL_ACCESS_TOKEN = os.environ.get("TSUNAGARI_LINE_CHANNEL_ACC
 TSUNAGARI_LINE_API_BASE = os.environ.get("TSUNAGARI_LINE_API_BASE", "https://api.line.me").rstrip("/")
 TSUNAGARI_LINE_SEND_INLINE = _env_flag("TSUNAGARI_LINE_SEND_INLINE")
 TSUNAGARI_CHAT_TRANSCRIPT_DAYS = int(os.environ.get("TSUNAGARI_CHAT_TRANSCRIPT_DAYS", "30"))
+TSUNAGARI_CALLBACK_HOURS = float(os.environ.get("TSUNAGARI_CALLBACK_HOURS", "24"))
 TSUNAGARI_PUBLIC_BASE_URL = os.environ.get("TSUNAGARI_PUBLIC_BASE_URL", "").rstrip("/")
 
 # Case records (issue 5): field-encryption keys, retention, referral deadlines.

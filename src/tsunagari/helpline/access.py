@@ -72,7 +72,12 @@ def body_to_take(user, session: ChatSession) -> int | None:
     """The body on whose behalf ``user`` takes the waiting chat ``session`` (the first of their
     bodies that serves it), or ``None`` when they may not take it. A user without memberships who
     holds ``view_all_bodies`` takes it for the first body serving it."""
-    serving = serving_bodies(session.field_id, session.crisis)
+    return body_to_serve(user, session.field_id, session.crisis)
+
+
+def body_to_serve(user, field_code: str | None, crisis: bool) -> int | None:
+    """As :func:`body_to_take`, for anything waiting in field ``field_code`` (chats, callbacks)."""
+    serving = serving_bodies(field_code, crisis)
     bodies = bodies_of(user)
     if bodies is None:
         own = frozenset(StaffMembership.objects.filter(user=user).values_list("body_id", flat=True))

@@ -15,6 +15,8 @@ Rules (run the job at least hourly; each rule is idempotent):
 - **LINE event ids** (replay protection): deleted when they expire (``timestamp`` + 1 day).
 - **LINE outbox**: finished rows are deleted after ``OUTBOX_DAYS``; rows still pending after
   ``OUTBOX_GIVE_UP`` are given up (their token, recipient and messages cleared).
+- **Callback requests**: open ones older than ``TSUNAGARI_CALLBACK_HOURS`` (default 24) expire and
+  their number is erased (``callback_services.expire``).
 
 Nothing here is logged but counts.
 """
@@ -28,7 +30,7 @@ from django.conf import settings
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from tsunagari.helpline import chat_services, line_state
+from tsunagari.helpline import callback_services, chat_services, line_state
 from tsunagari.helpline.chat_models import (
     ChatMessage,
     ChatSession,
@@ -59,6 +61,7 @@ class PurgeReport:
     line_event_ids: int = 0
     outbox_deleted: int = 0
     outbox_given_up: int = 0
+    callbacks_expired: int = 0
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -106,4 +109,5 @@ def purge(now: datetime | None = None) -> PurgeReport:
     report.outbox_given_up = LineOutbox.objects.filter(
         status=LineOutbox.Status.PENDING, created_at__lt=now - OUTBOX_GIVE_UP
     ).update(status=LineOutbox.Status.FAILED, done_at=now, reply_token="", recipient="", messages=[])
+    report.callbacks_expired = callback_services.expire(now)
     return report

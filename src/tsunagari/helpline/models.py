@@ -342,7 +342,9 @@ class CoordinationCase(models.Model):
         return f"{self.record} — {self.get_status_display()}"
 
 
-# Chats, the LINE channel's state and staff memberships live in their own module (models of this app).
+# Callback requests, chats, the LINE channel's state and staff memberships live in their own modules
+# (models of this app).
+from tsunagari.helpline.callback_models import CallbackRequest  # noqa: E402, F401
 from tsunagari.helpline.chat_models import (  # noqa: E402, F401
     ChatMessage,
     ChatSession,

@@ -2,7 +2,8 @@
 
 - ``counsellor`` (相談員): sees incoming contacts and the line's configuration, writes the common
   consultation record (``add_consultationrecord``) and reads the records they wrote; takes and
-  answers chats (``view_chatsession``, ``change_chatsession``). Limited to the contacts of the
+  answers chats (``view_chatsession``, ``change_chatsession``) and callback requests
+  (``view_callbackrequest``, ``change_callbackrequest``). Limited to the contacts of the
   partner bodies they belong to (``StaffMembership``; see ``access``).
 - ``coordinator`` (つなぎ支援コーディネーター): reads contacts and records, works the coordinators'
   queue (``view_coordinationcase``, ``change_coordinationcase``: take and close cases).
@@ -31,7 +32,8 @@ _CONFIG_VIEW = [
     "view_linestate",
 ]
 _CHAT = ["view_chatsession", "change_chatsession"]
-_COUNSELLOR = [*_LINE_VIEW, "add_consultationrecord", *_CHAT]
+_CALLBACKS = ["view_callbackrequest", "change_callbackrequest"]
+_COUNSELLOR = [*_LINE_VIEW, "add_consultationrecord", *_CHAT, *_CALLBACKS]
 _COORDINATOR = [
     *_LINE_VIEW,
     "view_consultationrecord",
