@@ -14,6 +14,9 @@
     tsunagari helpline trial-staffing [--model a|b|c] [--aht-sec S] [--patience-sec P] [--target R] [--json]
     tsunagari helpline line-send [--loop]          send the LINE outbox (Reply / Push API)
     tsunagari helpline chat-purge                  retention of chat transcripts and LINE data
+    tsunagari network import-members FILE.csv --platform ID [--dry-run]   member list, all or nothing
+    tsunagari network member-counts [--platform ID] [--on DATE]... [--json]  members by class over time
+    tsunagari network newsletter-send [--loop]     send queued mail-magazine issues (each recipient once)
     tsunagari keys rotate [--batch-size N] | add  re-encrypt case data with the active key | add a local key
     tsunagari audit verify                        check the audit log's hash chain
     tsunagari cases purge | overdue [--hours H] [--notify]   retention of case records | handovers with no answer
@@ -254,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     from tsunagari.survey.cli import add_parser as add_survey_parser
 
     add_survey_parser(sub)
+
+    from tsunagari.network.cli import add_parser as add_network_parser
+
+    add_network_parser(sub)
 
     from tsunagari.cases.cli import add_parser as add_cases_parser
     from tsunagari.core.cli import add_parser as add_keys_parser

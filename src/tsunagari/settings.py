@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "tsunagari.navigator",
     "tsunagari.helpline",
     "tsunagari.survey",
+    "tsunagari.network",
     "tsunagari.cases",
 ]
 

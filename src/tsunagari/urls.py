@@ -1,8 +1,9 @@
 """Root URL configuration.
 
 Pages are under language prefixes (``/en/navi/``); Japanese, the default, has none (``/navi/``).
-The API, the admin and the helpline (webhooks, console, and for now its web chat, whose counsellors
-answer in Japanese and whose text is not translated yet) are not translated paths.
+The API, the admin, the helpline (webhooks, console, and for now its web chat, whose counsellors
+answer in Japanese and whose text is not translated yet) and, until their text is translated, the
+network's pages are not translated paths.
 """
 
 from django.conf.urls.i18n import i18n_patterns
@@ -14,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("tsunagari.directory.api.urls")),
     path("helpline/chat/", include("tsunagari.helpline.chat_urls")),
+    path("network/", include("tsunagari.network.urls")),
     path("helpline/", include("tsunagari.helpline.urls")),
     *i18n_patterns(
         path("navi/", include("tsunagari.navigator.urls")),

@@ -1,0 +1,247 @@
+"""Admin for the platform secretariat. Saves of member bodies go through ``services.save_body``
+(normalised keys, topic and corporate-number checks); committee seats are checked with
+``services.check_seat``; the database constraints guard memberships."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from tsunagari.network import event_services, newsletter_services, services
+from tsunagari.network.models import (
+    Committee,
+    CommitteeSeat,
+    ContactPerson,
+    Event,
+    EventMaterial,
+    Issue,
+    MemberBody,
+    MemberBodyTopic,
+    Membership,
+    Newsletter,
+    Platform,
+    Registration,
+    Subscriber,
+)
+
+
+@admin.register(Platform)
+class PlatformAdmin(admin.ModelAdmin):
+    list_display = ("name", "scope", "established_on")
+    list_filter = ("scope",)
+    search_fields = ("name",)
+    raw_id_fields = ("local_governments",)
+
+
+class TopicInline(admin.TabularInline):
+    model = MemberBodyTopic
+    extra = 0
+
+
+class ContactInline(admin.StackedInline):
+    model = ContactPerson
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ("platform", "member_class", "joined_on", "left_on", "listed_publicly")
+
+
+class BodyForm(forms.ModelForm):
+    class Meta:
+        model = MemberBody
+        fields = (
+            "name", "name_kana", "corporate_number", "address", "website", "description", "nationwide",
+            "areas", "local_government", "organization",
+        )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.check_body_fields(data.get("corporate_number") or "", ())
+        except services.NetworkRuleError as exc:
+            raise ValidationError({"corporate_number": str(exc)}) from exc
+        return data
+
+
+@admin.register(MemberBody)
+class MemberBodyAdmin(admin.ModelAdmin):
+    form = BodyForm
+    list_display = ("name", "corporate_number", "address", "nationwide")
+    search_fields = ("name", "name_kana", "corporate_number", "address")
+    raw_id_fields = ("areas", "local_government", "organization")
+    inlines = (TopicInline, ContactInline, MembershipInline)
+
+    def save_model(self, request, obj, form, change):
+        services.save_body(obj)
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("body", "platform", "member_class", "joined_on", "left_on", "listed_publicly")
+    list_filter = ("platform", "member_class", "listed_publicly")
+    search_fields = ("body__name",)
+    autocomplete_fields = ("body",)
+
+
+class SeatForm(forms.ModelForm):
+    class Meta:
+        model = CommitteeSeat
+        fields = ("committee", "membership", "role", "started_on", "ended_on")
+
+    def clean(self):
+        data = super().clean()
+        committee = data.get("committee") or getattr(self.instance, "committee", None)
+        if committee and data.get("membership") and not data.get("ended_on"):
+            try:
+                services.check_seat(committee, data["membership"])
+            except services.NetworkRuleError as exc:
+                raise ValidationError(str(exc)) from exc
+        return data
+
+
+class SeatInline(admin.TabularInline):
+    model = CommitteeSeat
+    form = SeatForm
+    extra = 0
+    raw_id_fields = ("membership",)
+
+
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ("name", "platform", "kind", "fiscal_year")
+    list_filter = ("platform", "kind")
+    inlines = (SeatInline,)
+
+
+class RegistrationInline(admin.TabularInline):
+    """Registrations are made and cancelled through the services (seat rules); here the
+    secretariat sees them and records attendance."""
+
+    model = Registration
+    extra = 0
+    can_delete = False
+    fields = ("name", "email", "status", "registered_at", "promoted_at", "cancelled_at", "attended")
+    readonly_fields = ("name", "email", "status", "registered_at", "promoted_at", "cancelled_at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = Event
+        fields = (
+            "platform", "committee", "kind", "title", "description", "starts_at", "ends_at", "venue",
+            "online_url", "capacity", "registration_closes_at", "is_public", "cancelled",
+        )  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors:
+            try:
+                event_services.check_event(Event(**data))
+            except services.NetworkRuleError as exc:
+                raise ValidationError(str(exc)) from exc
+        return data
+
+
+class MaterialInline(admin.TabularInline):
+    model = EventMaterial
+    extra = 0
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    form = EventForm
+    list_display = ("title", "kind", "platform", "starts_at", "capacity", "is_public", "cancelled")
+    list_filter = ("kind", "platform", "is_public", "cancelled")
+    search_fields = ("title",)
+    inlines = (MaterialInline, RegistrationInline)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            event_services.check_event(obj)
+            obj.save()
+            return
+        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        event_services.update_event(Event.objects.get(pk=obj.pk), **fields)
+
+
+@admin.register(Newsletter)
+class NewsletterAdmin(admin.ModelAdmin):
+    list_display = ("name", "platform", "from_email")
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    list_display = ("email", "newsletter", "subscribed_at", "unsubscribed_at")
+    list_filter = ("newsletter",)
+    search_fields = ("email", "name")
+    raw_id_fields = ("membership",)
+
+
+@admin.register(Issue)
+class IssueAdmin(admin.ModelAdmin):
+    """Issues are written here; "queue" hands drafts to the sender job
+    (``tsunagari network newsletter-send``). A queued issue can no longer be edited."""
+
+    list_display = ("subject", "newsletter", "status", "send_after", "queued_at", "finished_at")
+    list_filter = ("newsletter", "status")
+    fields = ("newsletter", "subject", "body", "send_after", "status")
+    readonly_fields = ("status",)
+    actions = ("queue",)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or obj.status == Issue.Status.DRAFT)
+
+    @admin.action(description=_("選んだ下書きを配信する"))
+    def queue(self, request, queryset):
+        for issue in queryset.filter(status=Issue.Status.DRAFT):
+            count = newsletter_services.queue_issue(issue)
+            self.message_user(request, f"{issue}: {count}")
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """The secretariat's view of registrations; status changes go through ``event_services``
+    (a cancellation promotes the next person waiting and tells them by e-mail)."""
+
+    list_display = ("name", "event", "status", "registered_at", "promoted_at", "attended")
+    list_filter = ("status", "event")
+    search_fields = ("name", "email")
+    readonly_fields = (
+        "event",
+        "name",
+        "email",
+        "membership",
+        "status",
+        "registered_at",
+        "promoted_at",
+        "cancelled_at",
+    )
+    fields = (*readonly_fields, "attended")
+    actions = ("cancel", "mark_attended", "mark_absent")
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description=_("選んだ申込を取り消す（キャンセル待ちを繰り上げ）"))
+    def cancel(self, request, queryset):
+        for registration in queryset.exclude(status=Registration.Status.CANCELLED):
+            event_services.cancel_registration(registration)
+
+    @admin.action(description=_("出席にする"))
+    def mark_attended(self, request, queryset):
+        for registration in queryset.filter(status=Registration.Status.CONFIRMED):
+            event_services.mark_attendance(registration, True)
+
+    @admin.action(description=_("欠席にする"))
+    def mark_absent(self, request, queryset):
+        for registration in queryset.filter(status=Registration.Status.CONFIRMED):
+            event_services.mark_attendance(registration, False)
