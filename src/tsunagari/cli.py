@@ -14,6 +14,8 @@
     tsunagari helpline trial-staffing [--model a|b|c] [--aht-sec S] [--patience-sec P] [--target R] [--json]
     tsunagari helpline line-send [--loop]          send the LINE outbox (Reply / Push API)
     tsunagari helpline chat-purge                  retention of chat transcripts and LINE data
+    tsunagari survey instrument-check | wave-create | sample | import-mail | response-rate   survey collection
+    tsunagari survey estimate DATA.csv … | compare …   design-based estimates, the report's test
     tsunagari network import-members FILE.csv --platform ID [--dry-run]   member list, all or nothing
     tsunagari network member-counts [--platform ID] [--on DATE]... [--json]  members by class over time
     tsunagari network newsletter-send [--loop]     send queued mail-magazine issues (each recipient once)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("helpline/", include("tsunagari.helpline.urls")),
     *i18n_patterns(
         path("navi/", include("tsunagari.navigator.urls")),
+        path("survey/", include("tsunagari.survey.urls")),
         path("", include("tsunagari.directory.urls")),
         prefix_default_language=False,
     ),

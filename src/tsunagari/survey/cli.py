@@ -4,6 +4,7 @@
         [--fpc F [--fpc F2]] (--mean VAR | --total VAR | --prop VAR=VALUE) [--by COL]
         [--ci-method logit|beta|wald] [--lonely-psu fail|remove|certainty|adjust|average] [--json]
     tsunagari survey compare --p1 P --n1 N --p2 P --n2 N [--json]
+    tsunagari survey wave-create|sample|import-mail|response-rate …   (see collection_cli)
 
 ``estimate`` has the semantics of R's ``svydesign(ids=~C, strata=~S, weights=~W, fpc=~F,
 nest=TRUE)`` (see :mod:`tsunagari.survey.design`); ``--mean`` uses ``svymean`` (missing values left
@@ -121,7 +122,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def add_parser(sub) -> None:
     """Add ``survey estimate`` and ``survey compare`` to the ``tsunagari`` command."""
-    survey = sub.add_parser("survey", help="survey estimation and tests").add_subparsers(
+    survey = sub.add_parser("survey", help="survey collection, estimation and tests").add_subparsers(
         dest="action", required=True
     )
 
@@ -153,3 +154,7 @@ def add_parser(sub) -> None:
     p.add_argument("--n2", type=_count, required=True)
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_compare)
+
+    from tsunagari.survey.collection_cli import add_parsers as add_collection_parsers
+
+    add_collection_parsers(survey)
