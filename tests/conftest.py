@@ -23,10 +23,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 def pytest_configure(config):
     """Build the .mo catalogues from the .po sources, as ``tsunagari setup`` does; no TTL caching
-    (tests roll back their writes, which a cache would outlive; test_ttl_cache turns it on)."""
+    (tests roll back their writes, which a cache would outlive; test_ttl_cache turns it on); a
+    field-encryption keyring of the test run (never a developer's key file; tests of the keys set
+    their own)."""
+    import json
+
     from django.conf import settings
 
+    from tsunagari.core import crypto
     from tsunagari.core.catalogues import compile_catalogues
 
     compile_catalogues()
     settings.TSUNAGARI_CACHE_SECONDS = 0
+    settings.TSUNAGARI_FIELD_KEYS = json.dumps({"active": "test", "keys": {"test": crypto.generate_key()}})
