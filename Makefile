@@ -25,11 +25,13 @@ test: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 
-## Run the benchmarks and rewrite BENCHMARKS.md (search, navigator, then the navigator under load with wrk).
+## Run the benchmarks and rewrite BENCHMARKS.md (search, navigator, the navigator under load with wrk, then the
+## helpline: voice webhooks under load on PostgreSQL, a year in the simulator, a trial period's statistics).
 bench: $(STAMP)
 	scripts/bench-packages.sh
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/run.py --only load
+	$(BIN)/python bench/run.py --only helpline
 
 ## Re-extract user text into the catalogues after changing templates, code, flow.yaml or the vocabulary.
 messages: $(STAMP)

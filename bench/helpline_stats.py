@@ -10,7 +10,8 @@ New-Year trial scenario (``helpline.scenarios``: 26,567 contacts, about 97,000 e
 then times what the statistics page computes for the trial period — ``stats_selectors.report``
 (one grouped query + the pure aggregation) and ``stats_selectors.record_summary`` — R times after
 one warm-up, and a field-filtered report. Prints the figures and writes
-``bench/out/results-helpline-stats.json``. Not part of ``bench/run.py`` (yet).
+``bench/out/results-helpline-stats.json``. Run by ``bench/run.py --only helpline`` (the "Helpline"
+section of ``BENCHMARKS.md``).
 
 Target (issue): statistics for a whole trial period in ≤ 200 ms.
 """
@@ -25,7 +26,9 @@ import statistics
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
@@ -35,6 +38,7 @@ PG_SERVER = os.environ.get("TSUNAGARI_BENCH_PG", "postgres://postgres@127.0.0.1:
 PG_DB = "tsunagari_bench_stats"
 TRIAL = "newyear"
 DATABASES = ("sqlite", "postgresql")
+TARGET_MS = 200.0
 
 
 def _env(db: str) -> dict[str, str]:
@@ -165,7 +169,13 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     RESULT.write_text(
         json.dumps(
-            {"machine": platform.platform(), "cpus": os.cpu_count(), "results": results},
+            {
+                "measured_at": datetime.now(ZoneInfo("Asia/Tokyo")).isoformat(timespec="seconds"),
+                "machine": platform.platform(),
+                "cpus": os.cpu_count(),
+                "target_ms": TARGET_MS,
+                "results": results,
+            },
             ensure_ascii=False,
             indent=2,
         )

@@ -1,6 +1,6 @@
 """Search benchmark: synthetic directory of N services, indexed search vs. a naive LIKE scan.
 
-    .venv/bin/python bench/run.py [--services N] [--only sqlite|postgresql|navigator|load] [--repeat R] [--rebuild]
+    .venv/bin/python bench/run.py [--services N] [--only sqlite|postgresql|navigator|load|helpline] [--repeat R] [--rebuild]
 
 For each database the parent process starts one worker subprocess (``--worker``) with
 ``DATABASE_URL`` / ``TSUNAGARI_DATA_DIR`` pointing at the benchmark database, never the real one:
@@ -16,6 +16,12 @@ The parent then rewrites ``BENCHMARKS.md`` from the workers' JSON results.
 ``--only load`` runs ``bench/navigator_load.py`` (the navigator through gunicorn under wrk; not part of
 the default run, it needs ``scripts/bench-packages.sh``) and replaces only the "Navigator under load"
 section of ``BENCHMARKS.md``.
+
+``--only helpline`` runs the unified line's benchmarks — ``bench/helpline_load.py`` (voice webhooks through
+gunicorn on PostgreSQL), ``bench/helpline_year.py`` (a year of calls in the simulator) and
+``bench/helpline_stats.py`` (a trial period's statistics on SQLite and PostgreSQL) — and replaces only the
+"Helpline" section (``bench/helpline_report.py``); the default run writes that section again from the
+last results in ``bench/out/`` (or keeps it as it is without them).
 """
 
 from __future__ import annotations
@@ -40,6 +46,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import generate as gen  # noqa: E402
+from bench import helpline_report  # noqa: E402
 from bench import navigator as navigator_bench  # noqa: E402
 from bench import navigator_load as load_bench  # noqa: E402
 
@@ -93,7 +100,9 @@ FILTER_SETS = ["none", "area", "topic", "age", "open_now", "24h", "combined"]
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--services", type=int, default=100_000, help="number of synthetic services")
-    parser.add_argument("--only", choices=(*DATABASES, "navigator", "load"), help="run one part only")
+    parser.add_argument(
+        "--only", choices=(*DATABASES, "navigator", "load", "helpline"), help="run one part only"
+    )
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (query, filters) pair")
     parser.add_argument(
         "--naive-repeat", type=int, default=2, help="timed runs of the naive scan per pair (0: skip it)"
@@ -111,6 +120,8 @@ def main(argv: list[str] | None = None) -> int:
         return worker(args)
     if args.only == "load":
         return run_load(args)
+    if args.only == "helpline":
+        return run_helpline(args)
     databases = [args.only] if args.only in DATABASES else [] if args.only else list(DATABASES)
     if args.report_only:
         results = [json.loads((OUT / f"results-{db}.json").read_text(encoding="utf-8")) for db in DATABASES]
@@ -169,6 +180,25 @@ def run_load(args: argparse.Namespace) -> int:
             return proc.returncode
     if not args.no_report:
         REPORT.write_text(_with_load_section(REPORT.read_text(encoding="utf-8")), encoding="utf-8")
+        print(f"wrote {REPORT}")
+    return 0
+
+
+def run_helpline(args: argparse.Namespace) -> int:
+    """``--only helpline``: the three helpline benchmarks, then the "Helpline" section of BENCHMARKS.md."""
+    if not args.report_only:
+        OUT.mkdir(parents=True, exist_ok=True)
+        for script in ("helpline_load.py", "helpline_year.py", "helpline_stats.py"):
+            print(f"== {script}", flush=True)
+            proc = subprocess.run([sys.executable, str(ROOT / "bench" / script)], cwd=ROOT, check=False)
+            if proc.returncode != 0:
+                print(f"{script} failed (exit {proc.returncode})", file=sys.stderr)
+                return proc.returncode
+    if not args.no_report:
+        text = REPORT.read_text(encoding="utf-8")
+        REPORT.write_text(
+            helpline_report.replace_section(text, helpline_report.section(_machine(), text)), encoding="utf-8"
+        )
         print(f"wrote {REPORT}")
     return 0
 
@@ -941,7 +971,7 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
         "# Benchmarks",
         "",
         "Written by `make bench` (`.venv/bin/python bench/run.py`); do not edit by hand. "
-        "Options: `--services N` (default 100000), `--only sqlite|postgresql|navigator|load`, `--repeat R` (default 5), "
+        "Options: `--services N` (default 100000), `--only sqlite|postgresql|navigator|load|helpline`, `--repeat R` (default 5), "
         "`--naive-repeat R` (default 2), `--rebuild`, `--no-verify`, `--report-only`.",
         "",
         f"- Date: {first['measured_at'][:10]} (measured {', '.join(r['measured_at'] for r in results)})",
@@ -1072,6 +1102,9 @@ def render_report(results: list[dict], args: argparse.Namespace) -> str:
     lines += _navigator_section()
     load = _load_section()
     lines += ["", *load] if load else []
+    current = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
+    helpline = helpline_report.section(_machine(), current)
+    lines += ["", *helpline] if helpline else []
     lines += ["", NOTES.strip(), ""]
     return "\n".join(lines)
 

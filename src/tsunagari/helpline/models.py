@@ -288,6 +288,26 @@ class LineState(models.Model):
         return f"{self.line}: {'busy' if self.busy_with_id else 'idle'}"
 
 
+class QueuedCall(models.Model):
+    """A voice call that has joined a queue and has not ended (derived from the events, like LineState).
+
+    Written in the transaction of the call's ``queued`` event (``queued_at``: the latest time it joined
+    a queue) and deleted once its ``completed`` or ``abandoned`` event is written. The calls waiting now
+    are among these rows (a call forwarded from its queue stays until it ends), so routing finds them
+    without reading every queue event of the last hours; which of them still wait is derived from their
+    events (``selectors.waiting_calls``)."""
+
+    contact = models.OneToOneField(Contact, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    queued_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("待ちに入った通話")
+        verbose_name_plural = _("待ちに入った通話")
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} ({self.queued_at:%Y-%m-%d %H:%M})"
+
+
 class ConsultationRecord(models.Model):
     """The common consultation record of a contact, by a counsellor, in a versioned form.
 

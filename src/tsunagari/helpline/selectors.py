@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count
 
-from tsunagari.helpline import routing
+from tsunagari.helpline import config, routing, voice_store
 from tsunagari.helpline.coverage import staffed_periods
 from tsunagari.helpline.models import (
     Contact,
@@ -31,7 +31,6 @@ from tsunagari.helpline.models import (
     Field,
     Line,
     MenuVersion,
-    OverflowPolicy,
     Shift,
     ShiftException,
 )
@@ -45,65 +44,36 @@ Kind = ContactEvent.Kind
 HOLD_LIMIT = timedelta(hours=4)
 
 #: The policy of a field that has none configured: queue up to 10 calls for 10 minutes, then say so.
-DEFAULT_POLICY_STEPS = [{"step": "queue", "max_length": 10, "max_wait_seconds": 600}, "message"]
+DEFAULT_POLICY_STEPS = config.DEFAULT_POLICY_STEPS
 
 #: Event kinds that take a line, and those that end a call.
 HOLD_KINDS = (Kind.TRANSFERRED, Kind.ANSWERED)
 END_KINDS = (Kind.COMPLETED, Kind.ABANDONED)
 
 
-# --- menu and configuration ------------------------------------------------------------------------
+# --- menu and configuration (read through the per-process cache of :mod:`.config`) -----------------
 
 
 def menu_at(at: datetime) -> MenuVersion | None:
     """The menu version valid at ``at`` (``valid_from`` ≤ at < ``valid_until``); of several, the one
     that started last. Its options (with their fields) are prefetched."""
-    return (
-        MenuVersion.objects.filter(valid_from__lte=at)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=at))
-        .prefetch_related(Prefetch("options", queryset=_options()))
-        .order_by("-valid_from", "-pk")
-        .first()
-    )
+    return config.menu_at(at)
 
 
 def menu_by_id(menu_id: int) -> MenuVersion | None:
-    return (
-        MenuVersion.objects.filter(pk=menu_id)
-        .prefetch_related(Prefetch("options", queryset=_options()))
-        .first()
-    )
-
-
-def _options():
-    from tsunagari.helpline.models import MenuOption
-
-    return MenuOption.objects.select_related("field").order_by("digit")
+    return config.menu_by_id(menu_id)
 
 
 def policy_for(field_obj: Field) -> routing.OverflowPolicy:
     """The field's overflow policy (:data:`DEFAULT_POLICY_STEPS` when none is configured, or when the
     stored one is invalid — the admin validates it, so that is logged as an error)."""
-    steps = (
-        OverflowPolicy.objects.filter(field=field_obj).values_list("steps", flat=True).first()
-        or DEFAULT_POLICY_STEPS
-    )
-    try:
-        return routing.OverflowPolicy.from_data(field_obj.code, steps)
-    except (ValueError, TypeError):
-        logger.error("overflow policy of field %s is invalid; using the default policy", field_obj.code)
-        return routing.OverflowPolicy.from_data(field_obj.code, DEFAULT_POLICY_STEPS)
+    return config.policy(field_obj.code)
 
 
 def overflow_targets(codes: Iterable[str]) -> dict[str, frozenset[str]]:
     """For each field code, the general fields its policy overflows to (``general_field`` steps)."""
-    out: dict[str, frozenset[str]] = {}
-    for field_obj in Field.objects.filter(code__in=set(codes)):
-        policy = policy_for(field_obj)
-        out[field_obj.code] = frozenset(
-            step.field for step in policy.steps if isinstance(step, routing.GeneralField)
-        )
-    return out
+    overflow = config.fields().overflow
+    return {code: overflow[code] for code in set(codes) if code in overflow}
 
 
 def routing_field(field_obj: Field) -> routing.Field:
@@ -272,20 +242,28 @@ def _build_state(contact: Contact, events: Iterable[ContactEvent]) -> CallState:
 
 
 def call_state(contact: Contact) -> CallState:
-    return _build_state(contact, contact.events.all().order_by("at", "pk"))
+    state = _build_state(contact, voice_store.events(contact.pk))
+    if state.field_code is not None:
+        contact._helpline_menu_detail = state.menu_detail  # never changes once chosen: see menu_detail
+    return state
+
+
+def menu_detail(contact: Contact) -> dict:
+    """The ``detail`` of the call's menu choice (language, menu; empty before a choice). It never
+    changes once recorded, so a state already read for this contact object is reused."""
+    known = getattr(contact, "_helpline_menu_detail", None)
+    return known if known is not None else call_state(contact).menu_detail
 
 
 def call_states(contact_ids: Iterable) -> dict:
-    """:class:`CallState` of several contacts, with two queries."""
-    contacts = {c.pk: c for c in Contact.objects.filter(pk__in=list(contact_ids))}
-    by_contact: dict = {pk: [] for pk in contacts}
-    for ev in ContactEvent.objects.filter(contact_id__in=list(contacts)).order_by("at", "pk"):
-        by_contact[ev.contact_id].append(ev)
-    return {pk: _build_state(contacts[pk], evs) for pk, evs in by_contact.items()}
+    """:class:`CallState` of several contacts, with one query."""
+    return {
+        pk: _build_state(contact, evs) for pk, (contact, evs) in voice_store.events_of(contact_ids).items()
+    }
 
 
 def contact_for_call(channel: str, provider_id: str) -> Contact | None:
-    return Contact.objects.filter(channel=channel, provider_id=provider_id).first()
+    return voice_store.contact(channel, provider_id)
 
 
 # --- waiting calls and routing inputs --------------------------------------------------------------
@@ -300,20 +278,21 @@ class Waiting:
     max_wait_seconds: int | None = None
 
 
+#: Event kinds that carry no queue stay, no ``dequeued`` mark and no forwarding (see ``_build_state``).
+_NOT_FOR_WAITING = (Kind.OFFERED, Kind.MENU_CHOICE, Kind.ANSWERED, Kind.NOT_ANSWERED)
+
+
 def waiting_calls(now: datetime) -> list[Waiting]:
     """Every call waiting in a queue now (joined within :data:`HOLD_LIMIT`, not left, not ended),
-    in no particular order. ``arrived_at`` is when the caller first joined a queue."""
-    ended = ContactEvent.objects.filter(contact_id=OuterRef("contact_id"), kind__in=END_KINDS)
-    recent = (
-        ContactEvent.objects.filter(kind=Kind.QUEUED, at__gte=now - HOLD_LIMIT)
-        .filter(~Exists(ended))
-        .values_list("contact_id", flat=True)
-        .distinct()
-    )
-    states = call_states(recent)
-    crisis = set(Field.objects.filter(crisis=True).values_list("code", flat=True))
+    in no particular order. ``arrived_at`` is when the caller first joined a queue. Read from the
+    ``QueuedCall`` rows (calls that joined a queue and have not ended) and their events: one query."""
+    # Voice calls only (chats wait in their own queue). Their states are built without the events
+    # that cannot close a queue stay or name a line tried (the contact itself is not needed).
+    events = voice_store.waiting_events(now - HOLD_LIMIT, _NOT_FOR_WAITING)
+    crisis = config.fields().crisis
     out = []
-    for pk, state in states.items():
+    for pk, evs in events.items():
+        state = _build_state(None, evs)
         stay = state.open_queue
         if stay is None:
             continue
@@ -363,42 +342,24 @@ class Snapshot:
 def routing_snapshot(now: datetime) -> Snapshot:
     """Every active line serving a field, as :class:`routing.Line`: staffed now from its weekly shifts
     and dated exceptions, busy from its :class:`LineState` (a hold older than :data:`HOLD_LIMIT` is
-    ignored), idle since the later of its last call's end and the start of the current shift."""
-    local = now.astimezone(JST).date()
-    lines = (
-        Line.objects.filter(active=True)
-        .select_related("state")
-        .prefetch_related(
-            "fields",
-            "shifts",
-            Prefetch(
-                "exceptions", queryset=ShiftException.objects.filter(date__gte=local - timedelta(days=1))
-            ),
-        )
-        .order_by("pk")
-    )
+    ignored), idle since the later of its last call's end and the start of the current shift. The
+    lines' configuration comes from :mod:`.config`; their states are read now."""
+    configured = config.lines(now.astimezone(JST).date())
+    states = voice_store.line_states()
     out, models = [], {}
-    for line in lines:
-        codes = [f.code for f in line.fields.all()]
-        if not codes:
-            continue
-        since = staffed_since(line.shifts.all(), line.exceptions.all(), now)
-        state = getattr(line, "state", None)
-        busy = bool(
-            state
-            and state.busy_with_id
-            and state.busy_since is not None
-            and state.busy_since > now - HOLD_LIMIT
-        )
+    for item in configured.active:
+        line = item.model
+        since = staffed_since(item.shifts, item.exceptions, now)
+        busy_with, busy_since, last = states.get(line.pk, (None, None, None))
+        busy = bool(busy_with and busy_since is not None and busy_since > now - HOLD_LIMIT)
         idle_since = None
         if since is not None:
-            last = state.idle_since if state else None
             idle_since = min(max(since, last) if last else since, now)
         out.append(
             routing.Line(
                 id=str(line.pk),
                 body_id=str(line.body_id),
-                fields=codes,
+                fields=item.fields,
                 staffed=since is not None,
                 busy=busy,
                 idle_since=idle_since,

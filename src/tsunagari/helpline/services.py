@@ -29,10 +29,24 @@ touching the line (the row is locked with ``select_for_update`` on PostgreSQL): 
 the contact of a hold (``transferred`` / ``answered``, within :data:`selectors.HOLD_LIMIT`) that is not
 closed by a ``not_answered`` of the same attempt or by the end of that call; it is idle since the
 latest end of such a hold. A ``completed`` that arrives before the ``answered`` of the same call thus
-leaves the line idle, and the late ``answered`` does not make it busy again.
+leaves the line idle, and the late ``answered`` does not make it busy again. Only the holds of the
+contact whose event is written and of the line's current holder are read (see
+:func:`refresh_line_states`): the other holds were closed, and their ends counted, before the line could
+be reserved again.
 
 Reserving a line is one conditional ``UPDATE … WHERE busy_with IS NULL`` plus the ``transferred``
 event in one transaction, so two calls can never take the same line.
+
+Queued calls
+------------
+``QueuedCall`` holds the voice calls that have joined a queue and not ended: upserted in the transaction
+of a ``queued`` event, deleted once the call's end is written. Routing reads the calls waiting now from
+these rows and their events (``selectors.waiting_calls``) instead of every queue event of the last
+:data:`selectors.HOLD_LIMIT`. A row left behind by a race only costs a read: whether a call waits is
+still derived from its events.
+
+Hot path: contacts, events and line states are read and written with the plain SQL of
+:mod:`.voice_store`; the configuration comes from the per-process cache of :mod:`.config`.
 
 Privacy: no caller number is stored: :func:`caller_key` is an HMAC-SHA256 of it under ``SECRET_KEY``.
 """
@@ -44,14 +58,15 @@ import hashlib
 import hmac
 import logging
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 
-from tsunagari.helpline import routing, selectors
+from tsunagari.helpline import config, routing, selectors, voice_store
 from tsunagari.helpline.models import (
     Contact,
     ContactEvent,
@@ -147,66 +162,99 @@ def record_event(
     tally: Tally | None = None,
 ) -> bool:
     """Append an event unless one with the same key exists (then count a duplicate and return False).
-    The states of the lines it touches are re-derived in the same transaction."""
+    The states of the lines it touches are re-derived in the same transaction, and so is the call's
+    ``QueuedCall`` row for a ``queued`` event; an event that ends the call then deletes that row. An
+    event that touches nothing else is a single INSERT (no transaction of its own outside one)."""
     tally = tally if tally is not None else Tally()
     key = event_key(contact.channel, contact.provider_id, kind, number)
-    body_id = Line.objects.filter(pk=line_id).values_list("body_id", flat=True).first() if line_id else None
+    lines, ever_queued = _touched(contact, kind, line_id)
+    queued = kind == Kind.QUEUED and contact.channel == VOICE
     try:
-        with transaction.atomic():
-            ContactEvent.objects.create(
-                contact=contact,
-                kind=kind,
-                at=at,
-                event_key=key,
-                field_id=field_code,
-                line_id=line_id,
-                body_id=body_id,
-                wait_seconds=wait_seconds,
-                detail=detail or {},
-            )
-            _refresh_lines_for(contact, kind, line_id, at)
+        if lines or queued or connection.in_atomic_block:
+            with transaction.atomic():
+                _insert_event(contact, kind, at, key, field_code, line_id, wait_seconds, detail)
+                if queued:
+                    voice_store.mark_queued(contact.pk, at)
+                if lines:
+                    refresh_line_states(sorted(lines), at, [contact.pk])
+        else:
+            _insert_event(contact, kind, at, key, field_code, line_id, wait_seconds, detail)
     except IntegrityError:
-        if not ContactEvent.objects.filter(event_key=key).exists():
+        if not voice_store.event_exists(key):
             raise
         tally.duplicates += 1
         return False
+    if ever_queued:
+        voice_store.forget_queued(contact.pk)  # after the end is written: the rows stay a superset
     tally.recorded += 1
     return True
 
 
+def _insert_event(
+    contact: Contact,
+    kind: str,
+    at: datetime,
+    key: str,
+    field_code: str | None = None,
+    line_id: int | None = None,
+    wait_seconds: int | None = None,
+    detail: dict | None = None,
+) -> None:
+    """INSERT one event (``IntegrityError`` if its key exists), in the caller's transaction if any."""
+    voice_store.insert_event(
+        contact.pk,
+        kind,
+        at,
+        key,
+        field_id=field_code,
+        line_id=line_id,
+        body_id=config.body_of(line_id) if line_id else None,
+        wait_seconds=wait_seconds,
+        detail=detail,
+    )
+
+
 def ensure_line_states() -> None:
     """A LineState row for every line (idle, never used), so reservations can lock and update it."""
-    missing = Line.objects.filter(state__isnull=True).values_list("pk", flat=True)
-    LineState.objects.bulk_create([LineState(line_id=pk) for pk in missing], ignore_conflicts=True)
+    config.ensure_line_states()
 
 
-def _refresh_lines_for(contact: Contact, kind: str, line_id: int | None, now: datetime) -> None:
+def _touched(contact: Contact, kind: str, line_id: int | None) -> tuple[set[int], bool]:
+    """The lines whose state an event may change (its own, and for an end every line the call was
+    forwarded to), and, for an end, whether the call ever joined a queue (its ``QueuedCall`` row)."""
     ids = {line_id} if line_id else set()
-    if kind in selectors.END_KINDS:
-        ids |= set(
-            ContactEvent.objects.filter(contact=contact, kind=Kind.TRANSFERRED).values_list(
-                "line_id", flat=True
-            )
-        )
-    ids.discard(None)
-    if ids:
-        refresh_line_states(sorted(ids), now)
+    if kind not in selectors.END_KINDS:
+        return ids, False
+    forwarded, queued = voice_store.forwarded_and_queued(contact.pk)
+    return ids | forwarded, queued
 
 
-def refresh_line_states(line_ids: list[int], now: datetime) -> None:
-    """Re-derive the state of ``line_ids`` from the events (see the module docstring); the rows are
-    locked in id order. Call inside a transaction."""
-    ensure_line_states()
+def refresh_line_states(line_ids: list[int], now: datetime, contact_ids: Iterable = ()) -> None:
+    """Re-derive the state of ``line_ids`` after an event of the contacts ``contact_ids`` (see the module
+    docstring); the rows are locked in id order. Call inside a transaction.
+
+    Only the holds of those contacts and of each line's current holder are read: any other hold on the
+    line was closed (or given up after :data:`selectors.HOLD_LIMIT`) before the line could be reserved
+    again, and its end already counted in ``idle_since`` when it was recorded (every event that opens or
+    closes a hold re-derives the lines it touches)."""
     states = list(LineState.objects.select_for_update().filter(line_id__in=line_ids).order_by("line_id"))
-    for state in states:
-        holds = list(
-            ContactEvent.objects.filter(
-                line_id=state.line_id, kind__in=selectors.HOLD_KINDS, at__gte=now - selectors.HOLD_LIMIT
-            ).values_list("contact_id", "detail", "at")
-        )
-        contacts = {c for c, _d, _a in holds}
-        ended: dict = {}
-        refused: dict = {}
+    if len(states) < len(set(line_ids)):
+        ensure_line_states()
+        states = list(LineState.objects.select_for_update().filter(line_id__in=line_ids).order_by("line_id"))
+    candidates = set(contact_ids) | {s.busy_with_id for s in states if s.busy_with_id}
+    holds_by_line: dict[int, list] = {s.line_id: [] for s in states}
+    if candidates:
+        for line, c, detail, at in ContactEvent.objects.filter(
+            line_id__in=line_ids,
+            contact_id__in=candidates,
+            kind__in=selectors.HOLD_KINDS,
+            at__gte=now - selectors.HOLD_LIMIT,
+        ).values_list("line_id", "contact_id", "detail", "at"):
+            holds_by_line[line].append((c, detail, at))
+    contacts = {c for holds in holds_by_line.values() for c, _d, _a in holds}
+    ended: dict = {}
+    refused: dict = {}
+    if contacts:
         for c, kind, detail, at in ContactEvent.objects.filter(
             contact_id__in=contacts, kind__in=(Kind.NOT_ANSWERED, *selectors.END_KINDS)
         ).values_list("contact_id", "kind", "detail", "at"):
@@ -215,9 +263,10 @@ def refresh_line_states(line_ids: list[int], now: datetime) -> None:
                 refused[k] = min(refused.get(k, at), at)
             else:
                 ended[c] = min(ended.get(c, at), at)
+    for state in states:
         open_holds: list = []
         released: list = []
-        for c, detail, at in holds:
+        for c, detail, at in holds_by_line[state.line_id]:
             ends = [
                 t
                 for t in (ended.get(c), refused.get((c, selectors.as_int((detail or {}).get("attempt")))))
@@ -227,6 +276,7 @@ def refresh_line_states(line_ids: list[int], now: datetime) -> None:
                 released.append(min(ends))
             else:
                 open_holds.append((at, c))
+        before = (state.busy_with_id, state.busy_since, state.idle_since)
         if open_holds:
             _latest, holder = max(open_holds, key=lambda h: (h[0], str(h[1])))
             state.busy_with_id = holder
@@ -237,31 +287,33 @@ def refresh_line_states(line_ids: list[int], now: datetime) -> None:
         if released:
             latest = max(released)
             state.idle_since = max(state.idle_since, latest) if state.idle_since else latest
-        state.save(update_fields=["busy_with", "busy_since", "idle_since"])
+        if (state.busy_with_id, state.busy_since, state.idle_since) != before:
+            state.save(update_fields=["busy_with", "busy_since", "idle_since"])
 
 
 def start_call(
     provider_id: str, from_number: str | None, at: datetime, *, tally: Tally | None = None
 ) -> Contact:
     """The contact of a voice call, created with its ``offered`` event on the first request (the
-    number is kept only as :func:`caller_key`); a repeated request changes nothing."""
+    number is kept only as :func:`caller_key`); a repeated request changes nothing (the contact's
+    unique key refuses it, and the existing contact is returned)."""
     tally = tally if tally is not None else Tally()
-    existing = selectors.contact_for_call(VOICE, provider_id)
-    if existing is not None:
-        tally.duplicates += 1
-        return existing
     menu = selectors.menu_at(at)
     try:
-        with transaction.atomic():
-            contact = Contact.objects.create(
+        with transaction.atomic():  # one transaction, no savepoint: a new contact has no events yet
+            contact = Contact(
                 channel=VOICE, provider_id=provider_id, caller_key=caller_key(from_number), started_at=at
             )
-            record_event(contact, Kind.OFFERED, at, detail={"menu": menu.pk if menu else None}, tally=tally)
+            voice_store.insert_contact(contact)
+            key = event_key(VOICE, provider_id, Kind.OFFERED)
+            _insert_event(contact, Kind.OFFERED, at, key, detail={"menu": menu.pk if menu else None})
     except IntegrityError:
         contact = selectors.contact_for_call(VOICE, provider_id)
         if contact is None:
             raise
         tally.duplicates += 1
+        return contact
+    tally.recorded += 1
     return contact
 
 
@@ -337,7 +389,7 @@ def _connect(
     free = (
         Q(busy_with__isnull=True) | Q(busy_since__lt=now - selectors.HOLD_LIMIT) | Q(busy_since__isnull=True)
     )
-    ensure_line_states()
+    config.line_states_ensured()
     try:
         with transaction.atomic():
             if (
@@ -346,24 +398,28 @@ def _connect(
                 .update(busy_with=contact, busy_since=now)
             ):
                 raise _LineTaken
-            ContactEvent.objects.create(
-                contact=contact,
-                kind=Kind.TRANSFERRED,
-                at=now,
-                event_key=key,
+            voice_store.insert_event(
+                contact.pk,
+                Kind.TRANSFERRED,
+                now,
+                key,
                 field_id=field_code,
-                line=line,
+                line_id=line.pk,
                 body_id=line.body_id,
                 detail={**detail, "attempt": number},
             )
-            refresh_line_states([line.pk], now)
+            refresh_line_states([line.pk], now, [contact.pk])
+    except _LineTaken:
+        if not LineState.objects.filter(pk=line.pk).exists():
+            ensure_line_states()  # a line added since this process last made sure (the next try takes it)
+        raise
     except IntegrityError:
-        if not ContactEvent.objects.filter(event_key=key).exists():
+        if not voice_store.event_exists(key):
             raise
         tally.duplicates += 1
         return current_outcome(contact, now, tally=tally)
     tally.recorded += 1
-    return Outcome(Act.CONNECT, contact, line=line, attempt=number, field=Field.objects.get(pk=field_code))
+    return Outcome(Act.CONNECT, contact, line=line, attempt=number, field=config.field(field_code))
 
 
 def _window(w: routing.OtherWindow) -> dict:
@@ -378,25 +434,26 @@ def route_call(
     dequeued: int | None = None,
     after: dict | None = None,
     tally: Tally | None = None,
+    state: selectors.CallState | None = None,
 ) -> Outcome:
     """Decide with :func:`routing.route` what happens to a caller who has chosen a field, and record
     it: ``transferred`` (line reserved), ``queued`` or ``message_played``. Lines the caller already
     tried, and lines a waiting call should take first, count as busy for this caller. Callback offers
     are not made (they would need the caller's number, which is not stored): that step is skipped
-    and the call routed on."""
+    and the call routed on. ``state``: the call's state if the caller has just read it."""
     tally = tally if tally is not None else Tally()
-    state = selectors.call_state(contact)
+    state = state if state is not None else selectors.call_state(contact)
     if state.ended:
         return Outcome(Act.HANGUP, contact)
     if state.field_code is None:
         return Outcome(Act.MENU, contact)
-    field_obj = Field.objects.get(pk=state.field_code)
+    field_obj = config.field(state.field_code)
     policy = selectors.policy_for(field_obj)
     skip = set(skip)
     base = {**(after or {})}
     if dequeued is not None:
         base["dequeued"] = dequeued
-    ensure_line_states()
+    config.line_states_ensured()
     for _try in range(5):
         decision, snapshot = _decide(contact, state, field_obj, policy, now, skip)
         detail = {**base, "step": decision.step, "reasons": list(decision.reasons)}
@@ -430,7 +487,7 @@ def route_call(
             )
             if not recorded:
                 return current_outcome(contact, now, tally=tally)
-            return Outcome(Act.QUEUE, contact, queue=number, field=Field.objects.get(pk=decision.field))
+            return Outcome(Act.QUEUE, contact, queue=number, field=config.field(decision.field))
         # message
         message = {
             **detail,
@@ -459,19 +516,19 @@ def current_outcome(contact: Contact, now: datetime, *, tally: Tally | None = No
         return Outcome(
             Act.CONNECT,
             contact,
-            line=Line.objects.get(pk=attempt.line_id),
+            line=config.line(attempt.line_id, now.astimezone(routing.JST).date()),
             attempt=attempt.number,
-            field=Field.objects.get(pk=attempt.field_code),
+            field=config.field(attempt.field_code),
         )
     stay = state.open_queue
     if stay is not None:
-        return Outcome(Act.QUEUE, contact, queue=stay.number, field=Field.objects.get(pk=stay.field_code))
+        return Outcome(Act.QUEUE, contact, queue=stay.number, field=config.field(stay.field_code))
     if state.message is not None:
         return Outcome(Act.MESSAGE, contact, message=state.message)
     if state.field_code is None:
         return Outcome(Act.MENU, contact)
     timed_out = any(s.left and state.attempt_from_queue(s.number) is None for s in state.queues.values())
-    return route_call(contact, now, skip={routing.QUEUE} if timed_out else set(), tally=tally)
+    return route_call(contact, now, skip={routing.QUEUE} if timed_out else set(), tally=tally, state=state)
 
 
 def choose_field(
@@ -510,8 +567,8 @@ def poll_queue(contact: Contact, queue_number: int, now: datetime, *, tally: Tal
         return Outcome(Act.HANGUP, contact)
     if stay is None or stay.left:
         return Outcome(Act.LEAVE, contact)
-    field_obj = Field.objects.get(pk=stay.field_code)
-    ensure_line_states()
+    field_obj = config.field(stay.field_code)
+    config.line_states_ensured()
     # Route this caller as if it had just chosen, without queueing (it is queued) or callbacks: it
     # gets a line only if no call ahead of it in queue order may take that line.
     decision, snapshot = _decide(
@@ -559,7 +616,13 @@ def queue_exit(
     if attempt is not None or stay is None or stay.left:
         return current_outcome(contact, now, tally=tally)
     return route_call(
-        contact, now, skip={routing.QUEUE}, dequeued=queue_number, after={"queue_result": result}, tally=tally
+        contact,
+        now,
+        skip={routing.QUEUE},
+        dequeued=queue_number,
+        after={"queue_result": result},
+        tally=tally,
+        state=state,
     )
 
 
@@ -571,6 +634,9 @@ def line_answered(contact: Contact, attempt: int, at: datetime, *, tally: Tally 
     state = selectors.call_state(contact)
     found = state.attempts.get(attempt)
     if found is None:
+        return False
+    if found.answered_at is not None:  # its answered event exists: a repeat (no write needed)
+        (tally if tally is not None else Tally()).duplicates += 1
         return False
     return record_event(
         contact,
@@ -591,6 +657,9 @@ def line_not_answered(
     state = selectors.call_state(contact)
     found = state.attempts.get(attempt)
     if found is None:
+        return False
+    if found.not_answered:  # its not_answered event exists: a repeat (no write needed)
+        (tally if tally is not None else Tally()).duplicates += 1
         return False
     return record_event(
         contact,

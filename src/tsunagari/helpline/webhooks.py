@@ -40,8 +40,8 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from tsunagari.helpline import selectors, services, twiml
-from tsunagari.helpline.models import Contact, MenuVersion
+from tsunagari.helpline import config, selectors, services, twiml
+from tsunagari.helpline.models import Contact, Field, MenuVersion
 from tsunagari.helpline.services import Act, Outcome, Tally
 from tsunagari.helpline.signatures import TWILIO_HEADER, verify_twilio
 
@@ -197,9 +197,10 @@ class _Voice:
 def _voice_for(contact: Contact | None) -> _Voice:
     if contact is None:
         return _Voice()
-    detail = selectors.call_state(contact).menu_detail
+    detail = selectors.menu_detail(contact)
     if detail.get("lang") == "foreign":
-        return _Voice("foreign", MenuVersion.objects.filter(pk=detail.get("menu")).first())
+        menu_id = _int(str(detail.get("menu")))
+        return _Voice("foreign", selectors.menu_by_id(menu_id) if menu_id is not None else None)
     return _Voice()
 
 
@@ -403,9 +404,10 @@ def voice_answer(request: HttpRequest, tally: Tally) -> HttpResponse:
 
 
 def _field_name(code: str) -> str | None:
-    from tsunagari.helpline.models import Field
-
-    return Field.objects.filter(pk=code).values_list("name", flat=True).first()
+    try:
+        return config.field(code).name
+    except Field.DoesNotExist:
+        return None
 
 
 @twilio_webhook
