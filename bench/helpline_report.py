@@ -40,9 +40,10 @@ def _block(text: str, heading: str, level: str) -> list[str]:
     return lines[start:end]
 
 
-def replace_section(text: str, lines: list[str]) -> str:
-    """``text`` with its "Helpline" section replaced by ``lines`` (or inserted before "## Notes")."""
-    old = _block(text, f"## {SECTION}", "##")
+def replace_section(text: str, lines: list[str], section: str = SECTION) -> str:
+    """``text`` with its ``## section`` (default "Helpline") replaced by ``lines`` (or inserted before
+    "## Notes"); ``bench/run.py`` uses it for the "Navigator under load" section too."""
+    old = _block(text, f"## {section}", "##")
     new = "\n".join(lines).strip("\n")
     if old:
         return text.replace("\n".join(old).rstrip("\n"), new, 1)

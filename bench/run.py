@@ -205,16 +205,7 @@ def run_helpline(args: argparse.Namespace) -> int:
 
 def _with_load_section(text: str) -> str:
     """``text`` with its "Navigator under load" section replaced (or put before "## Notes")."""
-    section = "\n".join(_load_section(text)).strip("\n")
-    heading = f"## {load_bench.SECTION}\n"
-    if heading in text:
-        start = text.index(heading)
-        end = text.find("\n## ", start + len(heading))
-        return text[:start] + section + ("\n" + text[end:] if end != -1 else "\n")
-    notes = text.find("\n## Notes\n")
-    if notes == -1:
-        return text.rstrip("\n") + "\n\n" + section + "\n"
-    return text[: notes + 1] + section + "\n\n" + text[notes + 1 :]
+    return helpline_report.replace_section(text, _load_section(text), load_bench.SECTION)
 
 
 def _load_section(current: str | None = None) -> list[str]:
