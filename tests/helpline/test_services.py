@@ -241,13 +241,25 @@ def test_general_field_overflow_is_recorded_under_the_general_field():
     assert event.field_id == "kodoku" and event.detail["step"] == routing.GENERAL_FIELD
 
 
-def test_callback_offers_are_skipped_because_no_number_is_kept():
+def test_a_callback_is_offered_once_and_never_to_a_withheld_number():
     make_field("kodoku", "孤独・孤立", policy=["callback_offer", "message"])
     contact = chosen("kodoku")
     outcome = services.route_call(contact, timezone.now())
-    assert outcome.act == Act.MESSAGE
-    played = ContactEvent.objects.get(contact=contact, kind=Kind.MESSAGE_PLAYED)
-    assert "callback_offer" in played.detail and played.detail["step"] == "message"
+    assert outcome.act == Act.CALLBACK_OFFER
+    assert (
+        ContactEvent.objects.get(contact=contact, kind=Kind.CALLBACK_OFFERED).detail["step"]
+        == "callback_offer"
+    )
+    assert services.current_outcome(contact, timezone.now()).act == Act.CALLBACK_OFFER  # a repeat
+    declined = services.answer_callback(contact, "2", "+819012345678", timezone.now())
+    assert declined.act == Act.MESSAGE  # routed on without a second offer
+    assert ContactEvent.objects.filter(contact=contact, kind=Kind.CALLBACK_OFFERED).count() == 1
+
+    withheld = services.start_call(new_sid(), "anonymous", timezone.now())
+    services.record_event(withheld, Kind.MENU_CHOICE, timezone.now(), field_code="kodoku", detail={})
+    assert services.route_call(withheld, timezone.now()).act == Act.MESSAGE
+    played = ContactEvent.objects.get(contact=withheld, kind=Kind.MESSAGE_PLAYED)
+    assert played.detail["callback_offer"] == "skipped: the caller's number was withheld"
 
 
 def test_an_invalid_stored_policy_falls_back_to_the_default():

@@ -14,6 +14,7 @@ from django.db import transaction
 from tests.helpline.test_webhooks_support import TOKEN
 from tsunagari.cli import main
 from tsunagari.helpline import demo, simulator
+from tsunagari.helpline.callback_models import CallbackRequest
 from tsunagari.helpline.models import Contact, ContactEvent, Line
 from tsunagari.helpline.signatures import verify_twilio
 
@@ -132,3 +133,16 @@ def test_a_second_run_with_the_same_seed_plays_new_calls(client):
     second = run(client, calls=5, seed=4, concurrency=2)
     assert Contact.objects.count() == 10
     assert second.events_written == first.events_written > 0
+
+
+def test_callers_offered_a_callback_when_the_queue_is_full(client):
+    demo.load_demo()  # 孤独・孤立: queue of 10, then the callback offer, then the other windows
+    opts = simulator.Options(calls=40, seed=5, concurrency=40, digits=["4"], callback_rate=1.0)
+    summary = simulator.simulate(simulator.ClientTransport(TOKEN, client=client), opts, in_process=True)
+
+    assert summary.errors == 0, summary.error_samples
+    requested = ContactEvent.objects.filter(kind=Kind.CALLBACK_REQUESTED).count()
+    assert summary.callbacks_requested == requested > 0
+    assert CallbackRequest.objects.filter(status=CallbackRequest.Status.WAITING).count() == requested
+    assert ContactEvent.objects.filter(kind=Kind.CALLBACK_OFFERED).count() == requested  # all said yes
+    assert summary.calls_waiting_at_end == 0

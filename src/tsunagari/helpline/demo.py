@@ -71,7 +71,11 @@ POLICIES = {
         {"step": "queue", "max_length": 5, "max_wait_seconds": 600},
         {"step": "message", "windows": _WINDOWS},
     ],
-    "kodoku": [{"step": "queue", "max_length": 10, "max_wait_seconds": 600}, {"step": "message", "windows": _WINDOWS}],
+    "kodoku": [
+        {"step": "queue", "max_length": 10, "max_wait_seconds": 600},
+        {"step": "callback_offer"},
+        {"step": "message", "windows": _WINDOWS},
+    ],
 }  # fmt: skip
 
 

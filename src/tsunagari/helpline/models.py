@@ -242,6 +242,8 @@ class ContactEvent(models.Model):
         NOT_ANSWERED = "not_answered", _("不応答")
         COMPLETED = "completed", _("終了")
         CALLBACK_OFFERED = "callback_offered", _("折り返しの案内")
+        CALLBACK_REQUESTED = "callback_requested", _("折り返しの依頼")
+        CALLBACK_DECLINED = "callback_declined", _("折り返しの辞退")
         MESSAGE_PLAYED = "message_played", _("案内の再生")
 
     contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="events")

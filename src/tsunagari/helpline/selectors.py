@@ -150,6 +150,9 @@ class CallState:
     attempts: dict[int, Attempt] = field(default_factory=dict)
     queues: dict[int, QueueStay] = field(default_factory=dict)
     message: dict | None = None
+    #: The callback offer of the call: None (not offered), "offered" (no answer yet), "requested",
+    #: "declined" (a call is offered a callback at most once).
+    callback: str | None = None
     abandoned: bool = False
     completed: bool = False
 
@@ -229,6 +232,12 @@ def _build_state(contact: Contact, events: Iterable[ContactEvent]) -> CallState:
             refused.add(k)
         elif ev.kind == Kind.MESSAGE_PLAYED:
             state.message = detail
+        elif ev.kind == Kind.CALLBACK_OFFERED:
+            state.callback = state.callback or "offered"
+        elif ev.kind in (Kind.CALLBACK_REQUESTED, Kind.CALLBACK_DECLINED):
+            # an answer wins over the offer; a request over a decline (the request is stored)
+            if state.callback != "requested":
+                state.callback = "requested" if ev.kind == Kind.CALLBACK_REQUESTED else "declined"
         elif ev.kind == Kind.ABANDONED:
             state.abandoned = True
         elif ev.kind == Kind.COMPLETED:
@@ -279,7 +288,15 @@ class Waiting:
 
 
 #: Event kinds that carry no queue stay, no ``dequeued`` mark and no forwarding (see ``_build_state``).
-_NOT_FOR_WAITING = (Kind.OFFERED, Kind.MENU_CHOICE, Kind.ANSWERED, Kind.NOT_ANSWERED)
+_NOT_FOR_WAITING = (
+    Kind.OFFERED,
+    Kind.MENU_CHOICE,
+    Kind.ANSWERED,
+    Kind.NOT_ANSWERED,
+    Kind.CALLBACK_OFFERED,
+    Kind.CALLBACK_REQUESTED,
+    Kind.CALLBACK_DECLINED,
+)
 
 
 def waiting_calls(now: datetime) -> list[Waiting]:

@@ -18,6 +18,11 @@ counted as a duplicate. The kinds, for a voice call:
 - ``abandoned`` — the caller hung up before anyone answered (queued or while a line rang);
   ``wait_seconds`` since the menu choice;
 - ``message_played`` — no line could take the call; the caller was told the other windows;
+- ``callback_offered`` — the policy's callback step: the caller was asked whether they want to be
+  called back (only callers whose number came with the call; once per call);
+- ``callback_requested`` / ``callback_declined`` — the caller's answer (pressed 1 / anything else or
+  nothing). A request stores the number, encrypted, in a ``CallbackRequest`` (see
+  :mod:`.callback_models`) in the same transaction; a decline routes the call on without the offer;
 - ``completed`` — the call ended (once per call; with the line when the call had been answered).
 
 Times are the provider's (``Timestamp`` of status callbacks) when it gives one, else now.
@@ -48,7 +53,9 @@ still derived from its events.
 Hot path: contacts, events and line states are read and written with the plain SQL of
 :mod:`.voice_store`; the configuration comes from the per-process cache of :mod:`.config`.
 
-Privacy: no caller number is stored: :func:`caller_key` is an HMAC-SHA256 of it under ``SECRET_KEY``.
+Privacy: no caller number is stored with the contact or its events: :func:`caller_key` is an
+HMAC-SHA256 of it under ``SECRET_KEY``. The only number kept is that of a caller who asked to be called
+back, encrypted and erased once the callback is closed or expired (:mod:`.callback_services`).
 """
 
 from __future__ import annotations
@@ -105,6 +112,8 @@ class Act:
     HANGUP = "hangup"
     RESUME = "resume"  # nothing decided yet: pause and ask again
     NOTHING = "nothing"  # empty response (status callbacks)
+    CALLBACK_OFFER = "callback_offer"  # ask whether the caller wants to be called back
+    CALLBACK_TAKEN = "callback_taken"  # the request is stored: confirm and hang up
 
 
 @dataclass
@@ -437,10 +446,11 @@ def route_call(
     state: selectors.CallState | None = None,
 ) -> Outcome:
     """Decide with :func:`routing.route` what happens to a caller who has chosen a field, and record
-    it: ``transferred`` (line reserved), ``queued`` or ``message_played``. Lines the caller already
-    tried, and lines a waiting call should take first, count as busy for this caller. Callback offers
-    are not made (they would need the caller's number, which is not stored): that step is skipped
-    and the call routed on. ``state``: the call's state if the caller has just read it."""
+    it: ``transferred`` (line reserved), ``queued``, ``callback_offered`` or ``message_played``. Lines
+    the caller already tried, and lines a waiting call should take first, count as busy for this
+    caller. The callback step is skipped (and the call routed on) for a caller whose number was
+    withheld, and once the call has had its offer. ``state``: the call's state if the caller has just
+    read it."""
     tally = tally if tally is not None else Tally()
     state = state if state is not None else selectors.call_state(contact)
     if state.ended:
@@ -451,6 +461,11 @@ def route_call(
     policy = selectors.policy_for(field_obj)
     skip = set(skip)
     base = {**(after or {})}
+    if state.callback is not None:
+        skip.add(routing.CALLBACK_OFFER)
+    elif not contact.caller_key:
+        skip.add(routing.CALLBACK_OFFER)
+        base["callback_offer"] = "skipped: the caller's number was withheld"
     if dequeued is not None:
         base["dequeued"] = dequeued
     config.line_states_ensured()
@@ -465,9 +480,12 @@ def route_call(
             except _LineTaken:
                 continue
         if decision.action == routing.Action.CALLBACK_OFFER:
-            skip.add(routing.CALLBACK_OFFER)
-            base["callback_offer"] = "skipped: callbacks need the caller's number, which is not stored"
-            continue
+            recorded = record_event(
+                contact, Kind.CALLBACK_OFFERED, now, field_code=decision.field, detail=detail, tally=tally
+            )
+            if not recorded:
+                return current_outcome(contact, now, tally=tally)
+            return Outcome(Act.CALLBACK_OFFER, contact, field=config.field(decision.field))
         if decision.action == routing.Action.QUEUE:
             number = state.next_queue
             max_wait = int(decision.max_wait.total_seconds()) if decision.max_wait else None
@@ -525,6 +543,10 @@ def current_outcome(contact: Contact, now: datetime, *, tally: Tally | None = No
         return Outcome(Act.QUEUE, contact, queue=stay.number, field=config.field(stay.field_code))
     if state.message is not None:
         return Outcome(Act.MESSAGE, contact, message=state.message)
+    if state.callback == "requested":
+        return Outcome(Act.CALLBACK_TAKEN, contact, field=config.field(state.field_code))
+    if state.callback == "offered":
+        return Outcome(Act.CALLBACK_OFFER, contact, field=config.field(state.field_code))
     if state.field_code is None:
         return Outcome(Act.MENU, contact)
     timed_out = any(s.left and state.attempt_from_queue(s.number) is None for s in state.queues.values())
@@ -549,6 +571,53 @@ def choose_field(
         field_code=option.field_id,
         detail={"digit": option.digit, "menu": menu.pk, "lang": lang},
         tally=tally,
+    )
+    return current_outcome(contact, now, tally=tally)
+
+
+# --- callback offers -------------------------------------------------------------------------------
+
+#: The key a caller presses to ask for a callback (any other key, or none, declines).
+CALLBACK_DIGIT = "1"
+
+
+def answer_callback(
+    contact: Contact,
+    digits: str,
+    from_number: str | None,
+    now: datetime,
+    *,
+    tally: Tally | None = None,
+) -> Outcome:
+    """The caller's answer to the callback offer. ``CALLBACK_DIGIT`` with a number that came with the
+    call: the request is stored (number encrypted) with a ``callback_requested`` event, in one
+    transaction, and the caller is told so. Anything else: ``callback_declined``, and the call is routed
+    on without the offer. A repeated answer changes nothing; an answer to no open offer is ignored."""
+    from tsunagari.helpline.callback_services import request_callback
+
+    tally = tally if tally is not None else Tally()
+    state = selectors.call_state(contact)
+    if state.ended:
+        return Outcome(Act.HANGUP, contact)
+    if state.callback != "offered":
+        return current_outcome(contact, now, tally=tally)
+    field_obj = config.field(state.field_code)
+    number = re.sub(r"[\s\-()]", "", from_number or "")
+    if digits.strip() == CALLBACK_DIGIT and caller_key(number):
+        with transaction.atomic():
+            request = request_callback(contact, number, field_obj.code, field_obj.crisis, now)
+            record_event(
+                contact,
+                Kind.CALLBACK_REQUESTED,
+                now,
+                field_code=field_obj.code,
+                detail={"callback": str(request.pk)},
+                tally=tally,
+            )
+        return Outcome(Act.CALLBACK_TAKEN, contact, field=field_obj)
+    why = "no number" if digits.strip() == CALLBACK_DIGIT else ("other key" if digits.strip() else "no key")
+    record_event(
+        contact, Kind.CALLBACK_DECLINED, now, field_code=field_obj.code, detail={"why": why}, tally=tally
     )
     return current_outcome(contact, now, tally=tally)
 

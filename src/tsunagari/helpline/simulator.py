@@ -42,6 +42,7 @@ from tsunagari.helpline.signatures import TWILIO_HEADER, sign_twilio
 FORM = "application/x-www-form-urlencoded"
 INCOMING = "/helpline/hooks/voice/incoming"
 STATUS = "/helpline/hooks/voice/status"
+CALLBACK = "/helpline/hooks/voice/callback"
 
 
 # --- transports ------------------------------------------------------------------------------------
@@ -135,6 +136,7 @@ class Options:
     repeat_rate: float = 0.15  # a status callback is sent twice
     disorder_rate: float = 0.15  # callbacks of a call are sent out of order
     invalid_digit_rate: float = 0.05
+    callback_rate: float = 0.5  # a caller offered a callback asks for one
     mean_gap: float = 20.0  # virtual seconds between two arrivals
     mean_patience: float = 180.0  # how long a caller waits before hanging up
     mean_talk: float = 420.0  # conversation length
@@ -147,6 +149,7 @@ class Summary:
     answered: int = 0
     abandoned: int = 0
     told_other_windows: int = 0
+    callbacks_requested: int = 0
     lines_not_answering: int = 0
     events_written: int = 0
     duplicates_refused: int = 0
@@ -167,6 +170,7 @@ class Summary:
             f"answered: {self.answered}",
             f"abandoned: {self.abandoned}",
             f"told the other windows: {self.told_other_windows}",
+            f"callbacks requested: {self.callbacks_requested}",
             f"lines not answering (attempts): {self.lines_not_answering}",
             f"events written: {self.events_written}",
             f"duplicates refused: {self.duplicates_refused}",
@@ -307,6 +311,16 @@ class Simulation:
                 yield 1.0
             elif verb.tag == "Pause":
                 yield float(verb.get("length") or 1)
+            elif verb.tag == "Gather" and _path(verb.get("action") or "").startswith(CALLBACK):
+                yield self.rng.uniform(1, 4)
+                wants = self.rng.random() < self.options.callback_rate
+                if wants:
+                    call.outcome = "callback"
+                    self.summary.callbacks_requested += 1
+                return self.post(
+                    verb.get("action"),
+                    {**call.base, "CallStatus": "in-progress", "Digits": "1" if wants else "2"},
+                )
             elif verb.tag == "Gather":
                 yield self.rng.uniform(1, 4)
                 digit = self._digit()

@@ -13,6 +13,7 @@ urlpatterns: list = [
     path("voice/queue-exit", webhooks.voice_queue_exit, name="voice_queue_exit"),
     path("voice/answer", webhooks.voice_answer, name="voice_answer"),
     path("voice/line-status", webhooks.voice_line_status, name="voice_line_status"),
+    path("voice/callback", webhooks.voice_callback, name="voice_callback"),
     path("voice/dial-done", webhooks.voice_dial_done, name="voice_dial_done"),
     path("voice/status", webhooks.voice_status, name="voice_status"),
     path("line/", line_webhook.line_webhook, name="line_webhook"),

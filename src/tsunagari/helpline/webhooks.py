@@ -18,6 +18,8 @@ Endpoints under ``/helpline/hooks/voice/`` (configure the first and the last at 
 ``answer``         the ``<Number url>`` requested when the line picks up: ``answered``, and a whisper
                    naming the field to the counsellor
 ``line-status``    status callbacks of the line's leg (answered / completed / no-answer / busy / …)
+``callback``       the caller's answer to a callback offer (Gather action; no key → declined): the
+                   request is stored and confirmed, or the call is routed on
 ``dial-done``      the Dial action: thanks and hang up after a conversation, or route on when the line
                    did not answer
 ``status``         the call's status callback (configure it at the provider): ends the call
@@ -41,6 +43,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from tsunagari.helpline import config, selectors, services, twiml
+from tsunagari.helpline.callback_services import callback_hours
 from tsunagari.helpline.models import Contact, Field, MenuVersion
 from tsunagari.helpline.services import Act, Outcome, Tally
 from tsunagari.helpline.signatures import TWILIO_HEADER, verify_twilio
@@ -69,6 +72,15 @@ PHRASES = {
         "crisis": "いのちの危険が迫っているときは、ためらわずに119番か110番に電話してください。",
         "goodbye": "おかけいただき、ありがとうございました。",
         "resume": "少々お待ちください。",
+        "callback_offer": (
+            "ただいま相談員がすべて対応中です。相談員からの折り返しのお電話をご希望のかたは、1を押してください。"
+            "ご希望でないかたは、2を押してください。"
+            "お電話番号は折り返しのためだけに使い、遅くとも{hours}時間後には消去します。"
+        ),
+        "callback_taken": (
+            "折り返しのご依頼を承りました。相談員から、いまおかけの番号へ順番にお電話します。"
+            "おかけいただき、ありがとうございました。"
+        ),
     },
     "en": {
         "connect": "We are connecting you to a counsellor. Please hold.",
@@ -85,6 +97,13 @@ PHRASES = {
         "crisis": "If your life is in danger, please call 119 or 110 now.",
         "goodbye": "Thank you for calling.",
         "resume": "One moment, please.",
+        "callback_offer": (
+            "All counsellors are busy. If you would like a counsellor to call you back, press 1. "
+            "If not, press 2. Your number is used only to call you back and is deleted within {hours} hours."
+        ),
+        "callback_taken": (
+            "Thank you. A counsellor will call you back on this number in turn. Thank you for calling."
+        ),
     },
 }
 WHISPER = "#9999からの電話です。{field}のご相談です。"
@@ -276,6 +295,14 @@ def _render(request: HttpRequest, outcome: Outcome, voice: _Voice | None = None)
         return _xml(twiml.response(*verbs))
     if act == Act.MESSAGE:
         return _xml(twiml.response(*_message(voice, outcome.message or {}), twiml.hangup()))
+    if act == Act.CALLBACK_OFFER:
+        answer = _url(request, "voice_callback")
+        offer = voice.say("callback_offer", hours=_hours_text(callback_hours()))
+        gather = twiml.gather(offer, action=answer, num_digits=1, timeout=8, input="dtmf")
+        return _xml(twiml.response(gather, twiml.redirect(answer)))  # no key: the redirect declines
+    if act == Act.CALLBACK_TAKEN:
+        verbs = [voice.say("callback_taken"), voice.say("crisis"), twiml.hangup()]
+        return _xml(twiml.response(*verbs))
     if act == Act.HOLD:
         return _xml(twiml.response(voice.say("hold"), twiml.pause(HOLD_PAUSE)))
     if act == Act.LEAVE:
@@ -291,6 +318,10 @@ def _render(request: HttpRequest, outcome: Outcome, voice: _Voice | None = None)
     if act == Act.HANGUP:
         return _xml(twiml.response(twiml.hangup()))
     return _xml(twiml.response())
+
+
+def _hours_text(hours: float) -> str:
+    return str(int(hours)) if float(hours).is_integer() else f"{hours:g}"
 
 
 def _bad(what: str) -> HttpResponse:
@@ -426,6 +457,16 @@ def voice_line_status(request: HttpRequest, tally: Tally) -> HttpResponse:
             tally=tally,
         )
     return _xml(twiml.response())
+
+
+@twilio_webhook
+def voice_callback(request: HttpRequest, tally: Tally) -> HttpResponse:
+    contact = _contact(request, "CallSid")
+    if contact is None:
+        return _xml(twiml.response(twiml.hangup()))
+    digits = request.POST.get("Digits", "")
+    outcome = services.answer_callback(contact, digits, request.POST.get("From"), timezone.now(), tally=tally)
+    return _render(request, outcome)
 
 
 @twilio_webhook
