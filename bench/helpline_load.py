@@ -609,10 +609,11 @@ def profile_worker(calls: int, concurrency: int, token: str) -> int:
     import django
 
     django.setup()
-    from django.core.wsgi import get_wsgi_application
     from django.db import connection
 
-    transport = WsgiTransport(get_wsgi_application(), token)
+    from tsunagari.wsgi import application  # what gunicorn serves (tsunagari.core.stateless)
+
+    transport = WsgiTransport(application, token)
     digits = menu_digits()
 
     def simulate(n: int, seed: int) -> simulator.Summary:

@@ -644,9 +644,8 @@ def profile_worker(turns_file: Path, limit: int) -> int:
     import django
 
     django.setup()
-    from django.core.wsgi import get_wsgi_application
+    from tsunagari.wsgi import application  # what gunicorn serves (tsunagari.core.stateless)
 
-    application = get_wsgi_application()
     listed = [line.split("\t", 3) for line in turns_file.read_text(encoding="utf-8").splitlines()]
     warm = [line.split("\t", 3) for line in WARMUP_TURNS.read_text(encoding="utf-8").splitlines()][:300]
     turns, profiled, counted = listed[:limit], listed[limit : 2 * limit], listed[2 * limit : 2 * limit + 600]

@@ -1,8 +1,13 @@
-"""WSGI entry point for production servers (e.g. ``gunicorn tsunagari.wsgi``)."""
+"""WSGI entry point for production servers (e.g. ``gunicorn tsunagari.wsgi``).
+
+Stateless public pages (the navigator) are served without the staff-session middleware: see
+:mod:`tsunagari.core.stateless`.
+"""
 
 import os
 
-from django.core.wsgi import get_wsgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tsunagari.settings")
-application = get_wsgi_application()
+
+from tsunagari.core import stateless
+
+application = stateless.application()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tsunagari.core import ttl_cache as cache_module
-from tsunagari.core.ttl_cache import clear_all, ttl_cache
+from tsunagari.core.ttl_cache import TtlStore, clear_all, ttl_cache
 
 
 def test_values_are_kept_for_the_ttl_then_recomputed(monkeypatch):
@@ -25,6 +25,31 @@ def test_values_are_kept_for_the_ttl_then_recomputed(monkeypatch):
     assert square(3) == 9 and calls == [3, 3]
     clear_all()
     assert square(3) == 9 and calls == [3, 3, 3]
+
+
+def test_a_full_store_drops_expired_values_then_the_oldest_half(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: clock[0])
+    store = TtlStore(lambda: 30, maxsize=8)
+    for n in range(4):
+        store.get_or_make(("old", n), lambda n=n: n)
+    clock[0] = 20.0
+    for n in range(4):
+        store.get_or_make(("new", n), lambda n=n: n)
+    assert len(store.values) == 8
+    clock[0] = 35.0  # the "old" ones have expired: dropping them makes room, the others stay
+    store.get_or_make("next", lambda: "x")
+    assert set(store.values) == {("new", 0), ("new", 1), ("new", 2), ("new", 3), "next"}
+    for n in range(3):
+        store.get_or_make(("more", n), lambda n=n: n)
+    assert len(store.values) == 8
+    store.get_or_make(("new", 0), lambda: "renewed")  # still fresh: a hit, nothing made
+    assert store.values[("new", 0)][1] == 0
+    store.get_or_make("last", lambda: "y")  # full, nothing expired: the oldest go, down to half
+    assert len(store.values) == 4
+    assert "last" in store.values and ("more", 2) in store.values and ("new", 0) not in store.values
+    made = store.get_many(["a", "b", "last"], lambda keys: {k: k.upper() for k in keys})
+    assert made == {"a": "A", "b": "B", "last": "y"} and len(store.values) == 6
 
 
 def test_zero_seconds_disables_caching():

@@ -21,7 +21,8 @@ _lock = threading.Lock()
 
 
 class TtlStore:
-    """Values by hashable key, each kept ``seconds()`` seconds; at ``maxsize`` keys it starts afresh."""
+    """Values by hashable key, each kept ``seconds()`` seconds. At ``maxsize`` keys the expired ones
+    are dropped, and if that is not enough the older half (see :meth:`_make_room`)."""
 
     def __init__(self, seconds: Callable[[], float], maxsize: int = 256):
         self.seconds = seconds
@@ -40,8 +41,8 @@ class TtlStore:
         if hit is not None and now - hit[0] < ttl:
             return hit[1]
         value = make()
-        if len(self.values) >= self.maxsize:
-            self.values.clear()
+        self._make_room(now, ttl)
+        self.values.pop(key, None)  # re-inserted at the end: insertion order stays age order
         self.values[key] = (now, value)
         return value
 
@@ -61,12 +62,28 @@ class TtlStore:
                 missing.append(key)
         if missing:
             made = make(missing)
-            if len(self.values) + len(made) > self.maxsize:
-                self.values.clear()
+            self._make_room(now, ttl, len(made))
             for key, value in made.items():
+                self.values.pop(key, None)
                 self.values[key] = (now, value)
             found.update(made)
         return found
+
+    def _make_room(self, now: float, ttl: float, coming: int = 1) -> None:
+        """Before adding ``coming`` keys to a full store: drop the expired values, then, if still
+        full, the oldest ones down to half the size (emptying it all would make every page of a busy
+        process render its kept fragments again at once)."""
+        if len(self.values) + coming <= self.maxsize:
+            return
+        # list() of a dict view runs in C, without switching threads: a safe snapshot under gthread
+        snapshot = list(self.values.items())
+        for key, (at, _value) in snapshot:
+            if now - at >= ttl:
+                self.values.pop(key, None)
+        excess = len(self.values) + coming - self.maxsize // 2
+        if len(self.values) + coming > self.maxsize and excess > 0:
+            for key in list(self.values)[:excess]:
+                self.values.pop(key, None)
 
     def clear(self) -> None:
         self.values.clear()

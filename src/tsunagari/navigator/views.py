@@ -155,7 +155,7 @@ def _result_context(flow, conversation: Conversation) -> dict:
     links = procedure_links([rec.service for rec in recommendations], criteria.area)
     return {
         "items": [
-            (rec, [TOPICS[t] for t in rec.topics], links.get(rec.service.pk)) for rec in recommendations
+            (rec, [_(TOPICS[t]) for t in rec.topics], links.get(rec.service.pk)) for rec in recommendations
         ],
         "area": local_government(criteria.area),
         "criteria": criteria,

@@ -18,7 +18,7 @@ from tsunagari.core.page_cache import cache_seconds
 from tsunagari.core.ttl_cache import TtlStore, hashable
 
 register = template.Library()
-_fragments = TtlStore(cache_seconds, maxsize=1024)
+_fragments = TtlStore(cache_seconds, maxsize=8192)
 
 
 class TtlFragmentNode(template.Node):
