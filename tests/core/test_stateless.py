@@ -18,7 +18,9 @@ from tsunagari.core import stateless
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def call(app, method: str, path: str, data: dict | None = None) -> tuple[str, dict, bytes]:
+def call(
+    app, method: str, path: str, data: dict | None = None, extra: dict | None = None
+) -> tuple[str, dict, bytes]:
     body = urlencode(data or {}).encode("ascii")
     environ = {
         "REQUEST_METHOD": method,
@@ -39,6 +41,7 @@ def call(app, method: str, path: str, data: dict | None = None) -> tuple[str, di
         "wsgi.multithread": True,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
+        **(extra or {}),
     }
     started: list = []
     result = app(environ, lambda status, headers, exc_info=None: started.append((status, headers)))
@@ -77,6 +80,9 @@ def test_only_the_staff_session_middleware_is_left_out():
         ("/navi/teens/", True),
         ("/en/navi/", True),
         ("/zh-hans/navi/teens/", True),
+        ("/helpline/hooks/voice/incoming", True),
+        ("/helpline/hooks/line/", True),
+        ("/helpline/chat/", False),
         ("/", False),
         ("/navigator/", False),
         ("/helpline/console/", False),
@@ -115,3 +121,22 @@ def test_other_pages_keep_sessions_csrf_and_login(app):
     assert any(c.strip().startswith("csrftoken=") for c in headers.get("set-cookie", []))
     status, headers, _content = call(app, "GET", "/helpline/console/")
     assert status.startswith("302") and "/accounts/login/" in headers["location"][0]
+
+
+def test_a_signed_voice_webhook_through_the_application(app, settings):
+    from tests.helpline.test_webhooks_support import TOKEN, make_field, make_menu
+    from tsunagari.helpline.models import Contact
+    from tsunagari.helpline.signatures import sign_twilio
+
+    settings.TSUNAGARI_TWILIO_AUTH_TOKEN = TOKEN
+    settings.TSUNAGARI_PUBLIC_BASE_URL = "https://tsunagari.example.jp"
+    make_menu([("4", make_field("kodoku", "孤独・孤立", general=True), "孤独や孤立のご相談は4を。")])
+    path = "/helpline/hooks/voice/incoming"
+    params = {"CallSid": "CA" + "7" * 32, "From": "+819012345678", "CallStatus": "ringing"}
+    forged = {"HTTP_X_TWILIO_SIGNATURE": "nope"}
+    signed = {"HTTP_X_TWILIO_SIGNATURE": sign_twilio(TOKEN, "https://tsunagari.example.jp" + path, params)}
+    status, _headers, _content = call(app, "POST", path, params, extra=forged)
+    assert status.startswith("403") and Contact.objects.count() == 0
+    status, headers, content = call(app, "POST", path, params, extra=signed)
+    assert status.startswith("200") and b"<Gather" in content and "set-cookie" not in headers
+    assert Contact.objects.count() == 1

@@ -1,7 +1,8 @@
 """The WSGI application: stateless public pages skip the staff-session middleware.
 
 The navigator acts for no one: no login, no session, no cookie, no CSRF token (see
-``navigator.views``). Django runs every middleware of ``MIDDLEWARE`` for every request, and for the
+``navigator.views``); the helpline's provider webhooks (``/helpline/hooks/``) are authenticated by
+the provider's signature alone and use no session either. Django runs every middleware of ``MIDDLEWARE`` for every request, and for the
 navigator's pages the session, authentication, two-factor, lockout, idle-timeout, messages and CSRF
 middleware only cost time (about a third of a question page's, measured with
 ``bench/navigator_load.py``). :func:`application` sends a request whose path is a stateless page
@@ -38,7 +39,7 @@ STATEFUL = frozenset(
 )
 
 #: Path prefixes of stateless pages, after the optional language prefix (``/en/navi/``).
-STATELESS_PREFIXES = ("navi/",)
+STATELESS_PREFIXES = ("navi/", "helpline/hooks/")
 
 
 def stateless_middleware() -> list[str]:
@@ -54,7 +55,8 @@ def _stateless_path() -> re.Pattern[str]:
 
 
 def is_stateless(path: str) -> bool:
-    """Whether ``path`` (``PATH_INFO``) is a stateless page: the navigator in any language."""
+    """Whether ``path`` (``PATH_INFO``) is a stateless page: the navigator in any language, the
+    provider webhooks."""
     return _stateless_path().match(path) is not None
 
 
