@@ -30,6 +30,7 @@ class Wave(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("調査回")
         verbose_name_plural = _("調査回")
+        permissions = [("view_report", _("調査の集計結果（報告）を閲覧できる"))]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.instrument}@{self.instrument_version})"
