@@ -76,6 +76,9 @@ def cmd_setup(args: argparse.Namespace) -> int:
     from tsunagari.cases.roles import ensure_case_roles
 
     ensure_case_roles()
+    from tsunagari.network.roles import ensure_network_roles
+
+    ensure_network_roles()
     if args.demo:
         from tsunagari.core.services import ensure_demo_maintainer
         from tsunagari.helpline.demo import load_demo

@@ -11,6 +11,7 @@ from tsunagari.directory.forms import SearchForm
 from tsunagari.directory.selectors.hours import open_now, schedule_for
 from tsunagari.directory.selectors.search import MAX_DEPTH, SearchFilters
 from tsunagari.directory.selectors.services import codes, crisis_lines, search_results, services_with_details
+from tsunagari.network.selectors_public import member_bodies_for_organization
 
 PER_PAGE = 20
 
@@ -94,5 +95,6 @@ def service_detail(request, service_id: str):
             "hours": schedule.describe_ja() if schedule else "",
             "next_opening": schedule.next_opening(now) if schedule else None,
             "crisis_lines": [] if service.crisis_line else _crisis_lines(),
+            "member_bodies": member_bodies_for_organization(service.organization_id),
         },
     )

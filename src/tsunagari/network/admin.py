@@ -9,11 +9,19 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from tsunagari.network import event_services, newsletter_services, services
+from tsunagari.cases import audit
+from tsunagari.network import event_services, newsletter_services, services, training_services
 from tsunagari.network.models import (
+    Campaign,
+    CampaignItem,
+    CampaignPage,
+    Certificate,
     Committee,
     CommitteeSeat,
     ContactPerson,
+    Course,
+    CoursePart,
+    EntryTag,
     Event,
     EventMaterial,
     Issue,
@@ -24,6 +32,7 @@ from tsunagari.network.models import (
     Platform,
     Registration,
     Subscriber,
+    TrainingSession,
 )
 
 
@@ -245,3 +254,149 @@ class RegistrationAdmin(admin.ModelAdmin):
     def mark_absent(self, request, queryset):
         for registration in queryset.filter(status=Registration.Status.CONFIRMED):
             event_services.mark_attendance(registration, False)
+
+
+# -- つながりサポーター training -----------------------------------------------------------------
+
+
+class CoursePartInline(admin.TabularInline):
+    model = CoursePart
+    extra = 0
+
+
+class TrainingSessionForm(forms.ModelForm):
+    class Meta:
+        model = TrainingSession
+        fields = ("part", "event")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("part") and data.get("event"):
+            try:
+                training_services.check_session(data["part"], data["event"])
+            except services.NetworkRuleError as exc:
+                raise ValidationError(str(exc)) from exc
+        return data
+
+
+@admin.register(Course)
+class CourseAdmin(admin.ModelAdmin):
+    """Courses and their parts; sessions are events of kind "supporter course" linked to a part
+    (below). Attendance, certificates and revocation: the staff pages under /network/training/staff/."""
+
+    list_display = ("title", "curriculum_version", "hours", "platform", "is_active")
+    list_filter = ("platform", "is_active")
+    search_fields = ("title",)
+    inlines = (CoursePartInline,)
+
+
+@admin.register(TrainingSession)
+class TrainingSessionAdmin(admin.ModelAdmin):
+    form = TrainingSessionForm
+    list_display = ("event", "part")
+    list_filter = ("part__course",)
+    raw_id_fields = ("event",)
+
+
+@admin.register(Certificate)
+class CertificateAdmin(admin.ModelAdmin):
+    """Read-only: certificates are issued and revoked on the staff pages (audited). The list shows
+    no names; opening one (which shows the holder's name) is recorded in the audit log."""
+
+    list_display = ("course_title", "completed_on", "issued_at", "revoked_at")
+    list_filter = ("course",)
+    fields = (
+        "course", "code", "holder_name", "course_title", "curriculum_version", "hours", "completed_on",
+        "issued_at", "revoked_at", "revoked_reason",
+    )  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and str(object_id).isdigit():
+            audit.record(
+                audit.actor_of(request.user), audit.READ, "network.certificate", object_id, ["holder_name"]
+            )
+        return response
+
+
+# -- 強化月間 campaign ---------------------------------------------------------------------------
+
+
+class CampaignPageInline(admin.TabularInline):
+    model = CampaignPage
+    extra = 0
+    show_change_link = True
+
+
+class CampaignItemInline(admin.StackedInline):
+    model = CampaignItem
+    extra = 0
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    """A campaign such as the 孤独・孤立対策強化月間 (every May, seed 001); public at
+    /network/campaign/<URL名>/ once published."""
+
+    list_display = ("title", "slug", "starts_on", "ends_on", "is_published")
+    inlines = (CampaignPageInline,)
+
+
+@admin.register(CampaignPage)
+class CampaignPageAdmin(admin.ModelAdmin):
+    list_display = ("title", "campaign", "order", "is_published")
+    list_filter = ("campaign",)
+    inlines = (CampaignItemInline,)
+
+
+@admin.register(EntryTag)
+class EntryTagAdmin(admin.ModelAdmin):
+    """Tags of entry links (/network/c/<タグ>/) for push outreach; visits are counted per tag and
+    day, with nothing about the visitor (see /network/campaign-visits/)."""
+
+    list_display = ("code", "label", "campaign", "created_at")
+    list_filter = ("campaign",)
+    fields = ("campaign", "code", "label")
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("code",) if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        obj.save()
+
+
+# -- who manages which platform and edits which body (network.policy; issue 7 roles) ---------------
+
+from tsunagari.network.models import BodyEditor, PlatformOfficer  # noqa: E402
+
+
+@admin.register(PlatformOfficer)
+class PlatformOfficerAdmin(admin.ModelAdmin):
+    """A local platform officer's platforms: with the role 地方版の担当者 (local_platform_officer),
+    the user manages these platforms' memberships, events and newsletters and edits their member
+    bodies on the network's staff pages (/network/bodies/mine/)."""
+
+    list_display = ("user", "platform", "created_at")
+    list_filter = ("platform",)
+    raw_id_fields = ("user",)
+
+
+@admin.register(BodyEditor)
+class BodyEditorAdmin(admin.ModelAdmin):
+    """A member body editor's body: with the role 会員団体の編集者 (member_body_editor), the user edits
+    this body's public profile and contact people at /network/bodies/<id>/edit/."""
+
+    list_display = ("user", "body", "created_at")
+    raw_id_fields = ("user", "body")
