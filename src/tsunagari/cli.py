@@ -22,6 +22,7 @@
     tsunagari keys rotate [--batch-size N] | add  re-encrypt case data with the active key | add a local key
     tsunagari audit verify                        check the audit log's hash chain
     tsunagari cases purge | overdue [--hours H] [--notify]   retention of case records | handovers with no answer
+    tsunagari cases export-pseudonymised OUT.csv [--key-file F]   pseudonymised case records for statistics
     tsunagari manage ARGS...                      any Django management command
 
 Exit status: 0 on success, 1 on invalid input (the message says what and where), 2 on usage errors.

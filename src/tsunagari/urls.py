@@ -17,6 +17,7 @@ urlpatterns = [
     path("helpline/chat/", include("tsunagari.helpline.chat_urls")),
     path("network/", include("tsunagari.network.urls")),
     path("helpline/", include("tsunagari.helpline.urls")),
+    path("cases/", include("tsunagari.cases.urls")),
     path("survey/report/", include("tsunagari.survey.report_urls")),
     *i18n_patterns(
         path("navi/", include("tsunagari.navigator.urls")),

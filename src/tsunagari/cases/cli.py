@@ -5,6 +5,8 @@
 - ``cases purge``: delete case records past their retention period; prints counts per type.
 - ``cases overdue [--notify]``: handovers with no answer after the configured time (ids and ages
   only); ``--notify`` also e-mails each sender once about theirs.
+- ``cases export-pseudonymised OUT.csv [--key-file PATH]``: keyed pseudonyms, months, codes only
+  (``cases.export``); exit 1 when the key is missing or too short.
 """
 
 from __future__ import annotations
@@ -49,6 +51,34 @@ def cmd_overdue(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export_pseudonymised(args: argparse.Namespace) -> int:
+    """``cases export-pseudonymised OUT.csv [--key-file PATH]``: see ``cases.export``."""
+    import os
+
+    from tsunagari.cases import export
+
+    try:
+        if args.key_file:
+            with open(args.key_file, encoding="utf-8") as handle:
+                raw = handle.read()
+        else:
+            raw = os.environ.get("TSUNAGARI_PSEUDONYM_KEY")
+        key = export.check_key(raw)
+    except (OSError, export.ExportKeyError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    partial = f"{args.out}.partial"  # renamed on success: a failed export leaves no half file
+    try:
+        with open(partial, "w", encoding="utf-8", newline="") as out:
+            cases, sections = export.write(out, key)
+        os.replace(partial, args.out)
+    finally:
+        if os.path.exists(partial):
+            os.remove(partial)
+    print(f"{cases} cases, {sections} sections written to {args.out}")
+    return 0
+
+
 def add_parser(sub) -> None:
     audit = sub.add_parser("audit", help="the audit log of personal-data access").add_subparsers(
         dest="action", required=True
@@ -62,3 +92,7 @@ def add_parser(sub) -> None:
     p.add_argument("--hours", type=float, help="default: TSUNAGARI_REFERRAL_OVERDUE_HOURS")
     p.add_argument("--notify", action="store_true", help="e-mail each sender once about theirs")
     p.set_defaults(func=cmd_overdue)
+    p = cases.add_parser("export-pseudonymised", help="pseudonymised CSV of case records for statistics")
+    p.add_argument("out", help="the CSV file to write")
+    p.add_argument("--key-file", help="the pseudonym key (default: TSUNAGARI_PSEUDONYM_KEY)")
+    p.set_defaults(func=cmd_export_pseudonymised)

@@ -19,6 +19,37 @@ ROLES: dict[str, tuple[str, ...]] = {
     AUDITOR: ("view_auditentry",),
 }
 
+# Regional councils and sharing (issue 5). Roles that see personal data are limited by
+# ``cases.policy`` (bodies, council membership); ``analyst`` holds no permission on any object with
+# personal data (aggregates only: the pseudonymised export and the statistics pages).
+COUNCIL_MEMBER = "council_member"
+MUNICIPAL_OFFICER = "municipal_officer"
+ANALYST = "analyst"
+SYSTEM_ADMINISTRATOR = "system_administrator"
+_RECORD_CONSENT = ("view_consent", "add_consent", "change_consent")
+_SHARE = ("view_caseshare", "add_caseshare", "change_caseshare", "view_council")
+_RUN_COUNCIL = (
+    "view_council",
+    "add_council",
+    "change_council",
+    "view_councilmemberbody",
+    "add_councilmemberbody",
+    "change_councilmemberbody",
+    "view_councilmember",
+    "add_councilmember",
+    "change_councilmember",
+    "view_meeting",
+    "add_meeting",
+    "change_meeting",
+)
+ROLES["counsellor"] = (*_CASEWORK, *_RECORD_CONSENT)
+ROLES["coordinator"] = (*_CASEWORK, *_RECORD_CONSENT, *_SHARE)
+ROLES["supervisor"] = (*_CASEWORK, *_RECORD_CONSENT, *_SHARE, "override_consent")
+ROLES[COUNCIL_MEMBER] = ("view_council", "view_meeting", "view_shared_sections")
+ROLES[MUNICIPAL_OFFICER] = (*_RUN_COUNCIL, "view_shared_sections")
+ROLES[ANALYST] = ()
+ROLES[SYSTEM_ADMINISTRATOR] = tuple(c for c in _RUN_COUNCIL if not c.endswith("_meeting"))
+
 
 def ensure_case_roles() -> dict[str, int]:
     from django.apps import apps

@@ -117,3 +117,66 @@ def coordinator_dashboard(user, now: datetime | None = None):
         timedelta(hours=settings.TSUNAGARI_REFERRAL_OVERDUE_HOURS),
     )
     return waiting, summary
+
+
+def referral_history(user, case_id) -> list[tuple[Referral, list]]:
+    """The case's handovers, newest first, each with its status changes oldest first (the closed
+    loop: every move, who made it as which party, the notes); audited as one read of the reasons
+    and notes."""
+    from tsunagari.cases.referral_models import ReferralEvent
+
+    case = _visible_case(user, case_id)
+    handovers = list(Referral.objects.filter(case=case).select_related("to_body", "from_body"))
+    events: dict = {}
+    for event in ReferralEvent.objects.filter(referral__case=case).order_by("at"):
+        events.setdefault(event.referral_id, []).append(event)
+    audit.record(
+        audit.actor_of(user), audit.READ, "cases.case", case.pk, ("referrals.reason", "referrals.events.note")
+    )
+    return [(referral, events.get(referral.pk, [])) for referral in handovers]
+
+
+def overdue_handovers(user, now: datetime | None = None) -> list[Referral]:
+    """Handovers of the user's bodies still waiting for an answer after
+    ``TSUNAGARI_REFERRAL_OVERDUE_HOURS`` (``referrals.overdue``), oldest first — ids, kinds,
+    statuses and times only (the reason is deferred), so not audited. Needs ``cases.view_referral``."""
+    from tsunagari.cases.referrals import overdue
+
+    if not (user.is_active and user.has_perm("cases.view_referral")):
+        raise PermissionDenied
+    handovers = overdue(now).select_related("from_body", "to_body")
+    bodies = bodies_of(user)
+    if bodies is not None:
+        handovers = handovers.filter(Q(from_body__in=bodies) | Q(to_body__in=bodies))
+    return list(handovers)
+
+
+def referral_detail(user, referral_id):
+    """One handover with its status changes, oldest first, for the case's staff or either party
+    (``policy.may_view_referral``); audited as one read of the reason and notes. Anyone else:
+    ``Referral.DoesNotExist``."""
+    referral = Referral.objects.select_related("from_body", "to_body").get(pk=referral_id)
+    if not policy.may_view_referral(user, referral):
+        raise Referral.DoesNotExist
+    events = list(referral.events.order_by("at"))
+    audit.record(audit.actor_of(user), audit.READ, "cases.referral", referral.pk, ("reason", "events.note"))
+    return referral, events
+
+
+def open_handovers(user) -> list[Referral]:
+    """Handovers from or to the user's bodies that have not ended, oldest first — no personal
+    field (the reason is deferred), so not audited. Needs ``cases.view_referral``."""
+    from tsunagari.cases.referral_states import TERMINAL
+
+    if not (user.is_active and user.has_perm("cases.view_referral")):
+        raise PermissionDenied
+    handovers = (
+        Referral.objects.exclude(status__in=[s.value for s in TERMINAL])
+        .select_related("from_body", "to_body")
+        .defer("reason")
+        .order_by("requested_at")
+    )
+    bodies = bodies_of(user)
+    if bodies is not None:
+        handovers = handovers.filter(Q(from_body__in=bodies) | Q(to_body__in=bodies))
+    return list(handovers)
