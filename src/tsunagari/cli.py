@@ -19,6 +19,7 @@
     tsunagari network import-members FILE.csv --platform ID [--dry-run]   member list, all or nothing
     tsunagari network member-counts [--platform ID] [--on DATE]... [--json]  members by class over time
     tsunagari network newsletter-send [--loop]     send queued mail-magazine issues (each recipient once)
+    tsunagari plan load [FILE]                    load the priority plan's measures and KPIs (validated)
     tsunagari keys rotate [--batch-size N] | add  re-encrypt case data with the active key | add a local key
     tsunagari audit verify                        check the audit log's hash chain
     tsunagari cases purge | overdue [--hours H] [--notify]   retention of case records | handovers with no answer
@@ -85,6 +86,9 @@ def cmd_setup(args: argparse.Namespace) -> int:
         from tsunagari.helpline.demo import load_demo
 
         print(f"helpline demo configuration (fictional bodies, undiallable numbers): {load_demo()}")
+        from tsunagari.plan.cli import load_for_setup
+
+        print(load_for_setup())
 
         username, password = ensure_demo_maintainer()
         if password:
@@ -267,6 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
     from tsunagari.network.cli import add_parser as add_network_parser
 
     add_network_parser(sub)
+
+    from tsunagari.plan.cli import add_parser as add_plan_parser
+
+    add_plan_parser(sub)
 
     from tsunagari.cases.cli import add_parser as add_cases_parser
     from tsunagari.core.cli import add_parser as add_keys_parser

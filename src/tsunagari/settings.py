@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "tsunagari.helpline",
     "tsunagari.survey",
     "tsunagari.network",
+    "tsunagari.plan",
     "tsunagari.cases",
 ]
 

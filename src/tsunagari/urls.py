@@ -19,6 +19,7 @@ urlpatterns = [
     path("helpline/", include("tsunagari.helpline.urls")),
     path("cases/", include("tsunagari.cases.urls")),
     path("survey/report/", include("tsunagari.survey.report_urls")),
+    path("plan/", include("tsunagari.plan.urls")),
     *i18n_patterns(
         path("navi/", include("tsunagari.navigator.urls")),
         path("survey/", include("tsunagari.survey.urls")),

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -32,8 +31,8 @@ def member_list(request, platform_id: int):
     if member_class not in (None, *MEMBER_CLASSES):
         member_class = None
     today = timezone.localdate()
-    page = Paginator(selectors.public_members(platform, today, member_class), PER_PAGE).get_page(
-        request.GET.get("page")
+    page, cards = selectors.public_member_page(
+        platform, today, member_class, request.GET.get("page"), PER_PAGE
     )
     published = selectors.published_member_counts() if platform.scope == Platform.Scope.NATIONAL else ()
     return render(
@@ -42,6 +41,7 @@ def member_list(request, platform_id: int):
         {
             "platform": platform,
             "page": page,
+            "cards": cards,
             "member_class": member_class,
             "classes": Membership._meta.get_field("member_class").choices,
             "published": published,
