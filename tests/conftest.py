@@ -36,3 +36,16 @@ def pytest_configure(config):
     compile_catalogues()
     settings.TSUNAGARI_CACHE_SECONDS = 0
     settings.TSUNAGARI_FIELD_KEYS = json.dumps({"active": "test", "keys": {"test": crypto.generate_key()}})
+
+
+@pytest.fixture
+def admin_client(admin_user):
+    """pytest-django's ``admin_client`` (a client of its own), logged in as staff are: second factor
+    verified (superusers need one; see ``tests.staff_login``)."""
+    from django.test import Client
+
+    from tests.staff_login import login_staff
+
+    client = Client()
+    login_staff(client, admin_user)
+    return client

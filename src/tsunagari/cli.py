@@ -81,6 +81,9 @@ def cmd_setup(args: argparse.Namespace) -> int:
     from tsunagari.network.roles import ensure_network_roles
 
     ensure_network_roles()
+    from tsunagari.survey.roles import ensure_evidence_roles
+
+    ensure_evidence_roles()
     if args.demo:
         from tsunagari.core.services import ensure_demo_maintainer
         from tsunagari.helpline.demo import load_demo

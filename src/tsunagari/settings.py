@@ -27,12 +27,23 @@ Environment variables:
 - ``TSUNAGARI_RETENTION_YEARS``: JSON ``{record type: years}`` overriding the retention of case
   records (``cases.retention``; ``tsunagari cases purge``).
 - ``TSUNAGARI_REFERRAL_OVERDUE_HOURS``: a referral with no answer for this long is overdue (default 72).
+- ``TSUNAGARI_PRODUCTION``: ``1`` for a production deployment behind an HTTPS reverse proxy:
+  ``SECRET_KEY`` required (50+ characters), HTTPS redirect, HSTS (``TSUNAGARI_HSTS_SECONDS``,
+  default one year, with subdomains and preload), secure session, CSRF and language cookies; the
+  proxy must set ``X-Forwarded-Proto`` (and drop any a client sent). ``manage.py check --deploy``
+  passes with no warnings under it.
+- ``TSUNAGARI_STAFF_IDLE_MINUTES``: a logged-in session idle this long is logged out (default 30);
+  sessions also end when the browser closes.
+- ``TSUNAGARI_LOCKOUT_FAILURES`` / ``TSUNAGARI_LOCKOUT_MINUTES``: failed logins per username and
+  IP address before a lockout (default 5), and its length (default 30 minutes).
+- ``TSUNAGARI_CONTENT_SECURITY_POLICY``: replaces the strict default policy (``core.security_headers``).
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -86,17 +97,26 @@ INSTALLED_APPS = [
     "tsunagari.network",
     "tsunagari.plan",
     "tsunagari.cases",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tsunagari.core.static_files.StaticFilesMiddleware",
+    "tsunagari.core.security_headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "tsunagari.core.two_factor_middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "tsunagari.core.session_timeout.StaffIdleTimeoutMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tsunagari.urls"
@@ -155,6 +175,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise serves the apps' static files (CSS, JS; the CSP allows no inline ones) from the app
+# folders, so no collectstatic step is needed; a collected STATIC_ROOT is served too.
+WHITENOISE_USE_FINDERS = True
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -164,6 +187,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # Django's CSRF check refuses every navigator turn (found by the browser tests). Other sites still
 # get no referrer, and external links carry rel="noreferrer".
 SECURE_REFERRER_POLICY = "same-origin"
+# A strict Content-Security-Policy (core.security_headers); a non-empty value replaces it.
+TSUNAGARI_CONTENT_SECURITY_POLICY = os.environ.get("TSUNAGARI_CONTENT_SECURITY_POLICY", "")
 
 # Seconds a process keeps lists shown on every page (crisis lines) and navigator recommendations;
 # a process that writes a service forgets them at once (see core.ttl_cache). 0 disables.
@@ -178,6 +203,31 @@ LOGGING = {
     "loggers": {"tsunagari.audit": {"level": "INFO"}},
 }
 
+# Staff authentication (issue 5): Argon2 first (older PBKDF2 hashes still verify and are upgraded at
+# login); TOTP second factor for roles that see personal data (core.two_factor).
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+OTP_TOTP_ISSUER = "tsunagari"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Lockout (core.lockout): failures per username + IP address, then a pause.
+AXES_FAILURE_LIMIT = int(os.environ.get("TSUNAGARI_LOCKOUT_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("TSUNAGARI_LOCKOUT_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "tsunagari.core.lockout.lockout_response"
+AXES_CLIENT_STR_CALLABLE = "tsunagari.core.lockout.client_str"
+# Sessions of logged-in users end after this many idle minutes (core.session_timeout) and when the
+# browser closes.
+TSUNAGARI_STAFF_IDLE_MINUTES = float(os.environ.get("TSUNAGARI_STAFF_IDLE_MINUTES", "30"))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_AGE = 12 * 60 * 60  # the server forgets any session after 12 hours
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/helpline/console/"
 LOGOUT_REDIRECT_URL = "/"
@@ -199,3 +249,20 @@ TSUNAGARI_FIELD_KEYS = os.environ.get("TSUNAGARI_FIELD_KEYS", "")
 TSUNAGARI_FIELD_KEYS_FILE = DATA_DIR / "field_keys.json"
 TSUNAGARI_RETENTION_YEARS = os.environ.get("TSUNAGARI_RETENTION_YEARS", "")
 TSUNAGARI_REFERRAL_OVERDUE_HOURS = float(os.environ.get("TSUNAGARI_REFERRAL_OVERDUE_HOURS", "72"))
+
+# Production (TSUNAGARI_PRODUCTION=1, see the module docstring): HTTPS only, behind a reverse proxy.
+TSUNAGARI_PRODUCTION = _env_flag("TSUNAGARI_PRODUCTION")
+if TSUNAGARI_PRODUCTION:
+    if len(os.environ.get("SECRET_KEY", "")) < 50:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("TSUNAGARI_PRODUCTION needs SECRET_KEY (50 or more random characters)")
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("TSUNAGARI_HSTS_SECONDS", str(365 * 24 * 60 * 60)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_HTTPONLY = True

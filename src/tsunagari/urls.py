@@ -12,6 +12,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/two-factor/", include("tsunagari.core.two_factor_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/", include("tsunagari.directory.api.urls")),
     path("helpline/chat/", include("tsunagari.helpline.chat_urls")),

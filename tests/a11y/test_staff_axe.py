@@ -1,14 +1,16 @@
 """Accessibility of the staff pages and the web chat in a real browser: axe-core finds no violations
-on the staff login, the counsellor console (contacts, coordinators' queue, chats, a chat being
+on the staff login, the two-factor enrolment (a real TOTP code from the key shown), the counsellor console (contacts, coordinators' queue, chats, a chat being
 answered), the statistics, the trial staffing estimate, the coverage page, and the visitor's side of
 the web chat (start page and chat room). The pages are reached by using them: a visitor starts a
 chat, a staff member logs in, takes it and answers."""
 
 from __future__ import annotations
 
+import base64
 import subprocess
 
 import pytest
+from django_otp.oath import TOTP
 from selenium.webdriver.common.by import By
 
 from tests.a11y.conftest import BIN
@@ -47,6 +49,10 @@ def _pages(browser, portal, account):
     browser.find_element(By.ID, "id_username").send_keys(account[0])
     browser.find_element(By.ID, "id_password").send_keys(account[1])
     _submit(browser, "form button")
+    yield "two-factor enrolment"  # a superuser sees personal data: TOTP is required
+    secret = browser.find_element(By.ID, "totp-secret").text
+    browser.find_element(By.ID, "id_token").send_keys(f"{TOTP(base64.b32decode(secret)).token():06d}")
+    _submit(browser, "form[action$='/setup/'] button")
     yield "console: contacts"
     browser.get(portal + "/helpline/console/queue/")
     yield "console: coordinators' queue"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.staff_login import login_staff
 from tsunagari.cases import selectors, services
 from tsunagari.cases.models import Case
 
@@ -16,7 +17,7 @@ def test_admin_lists_own_body_metadata_without_personal_data(client, worker, bod
     other = services.open_case(outsider, body=other_body, summary="別の団体")
     worker.is_staff = True
     worker.save()
-    client.force_login(worker)
+    login_staff(client, worker)
     listing = client.get("/admin/cases/case/").content.decode()
     assert str(own.pk) in listing and str(other.pk) not in listing
     page = client.get(f"/admin/cases/case/{own.pk}/change/")

@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 
+from tests.staff_login import login_staff
 from tsunagari.cases import audit
 from tsunagari.cases.models import AuditEntry
 from tsunagari.cli import main
@@ -101,9 +102,9 @@ def test_only_auditors_read_the_log(make_user, client):
     for user, status in [(auditor, 200), (counsellor, 403)]:
         user.is_staff = True
         user.save()
-        client.force_login(user)
+        login_staff(client, user)
         assert client.get("/admin/cases/auditentry/").status_code == status
-    client.force_login(auditor)
+    login_staff(client, auditor)
     entry = AuditEntry.objects.get(seq=1)
     assert client.post(f"/admin/cases/auditentry/{entry.pk}/delete/").status_code == 403
     assert AuditEntry.objects.filter(seq=1).exists()

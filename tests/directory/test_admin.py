@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth import get_user_model
 
+from tests.staff_login import login_staff
 from tsunagari.directory.models import Service, ServiceChange
 
 from .factories import make_service
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def admin_client(client):
     user = get_user_model().objects.create_superuser("maintainer", password="a-long-test-password")
-    client.force_login(user)
+    login_staff(client, user)
     return client
 
 

@@ -13,6 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from tests.staff_login import login_staff
 from tsunagari.helpline import roles
 from tsunagari.helpline.chat_models import LineOutbox, StaffMembership
 from tsunagari.helpline.models import Field, Line, PartnerBody
@@ -155,7 +156,7 @@ def chat_setup(django_user_model) -> dict:
 
 def logged_in(user) -> Client:
     client = Client()
-    client.force_login(user)
+    login_staff(client, user)
     return client
 
 

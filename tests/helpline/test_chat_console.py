@@ -23,6 +23,7 @@ from tests.helpline.line_support import (
     quick_replies,
     texts,
 )
+from tests.staff_login import login_staff
 from tsunagari.directory.selectors.services import crisis_lines
 from tsunagari.helpline import (
     chat_selectors,
@@ -306,7 +307,7 @@ def test_taking_twice_and_writing_badly(setup):
 def test_chat_actions_need_the_csrf_token(setup):
     session = web_chat("kodoku")
     client = Client(enforce_csrf_checks=True)
-    client.force_login(setup["counsellor_a"])
+    login_staff(client, setup["counsellor_a"])
     assert client.post(url("console_chat_take", session)).status_code == 403
     session.refresh_from_db()
     assert session.status == ChatSession.Status.QUEUED

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.staff_login import login_staff
 from tsunagari.helpline import console_selectors, console_services, record_forms, roles
 from tsunagari.helpline.models import (
     ConsultationRecord,
@@ -48,7 +49,7 @@ def setup_line():
 
 
 def _user(django_user_model, name, *groups):
-    user = django_user_model.objects.create_user(name)  # no password: tests log in with force_login
+    user = django_user_model.objects.create_user(name)  # no password: tests log in with login_staff
     user.groups.set(Group.objects.filter(name__in=groups))
     return user
 
@@ -73,7 +74,7 @@ def users(django_user_model, setup_line):
 
 def client_for(user) -> Client:
     client = Client()
-    client.force_login(user)
+    login_staff(client, user)
     return client
 
 
@@ -440,7 +441,7 @@ def test_coordinators_take_and_close_cases(users, setup_line):
 def test_case_actions_need_the_csrf_token(users, setup_line):
     case = _serious_case(users, setup_line)
     client = Client(enforce_csrf_checks=True)
-    client.force_login(users["coordinator"])
+    login_staff(client, users["coordinator"])
     assert client.post(reverse("helpline:console_case_take", kwargs={"case_id": case.pk})).status_code == 403
     case.refresh_from_db()
     assert case.status == CoordinationCase.Status.WAITING

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from tests.staff_login import login_staff
 from tsunagari.helpline import scenarios
 from tsunagari.helpline.models import PartnerBody
 
@@ -45,7 +46,7 @@ def test_anonymous_users_are_sent_to_log_in(client, name):
 @pytest.mark.parametrize("name", [PAGE, CSV_URL, XLSX_URL])
 def test_users_without_staff_status_and_permission_get_403(client, django_user_model, caplog, name):
     plain = django_user_model.objects.create_user("someone", password="a-long-password-1")
-    client.force_login(plain)
+    login_staff(client, plain)
     with caplog.at_level(logging.INFO, logger="tsunagari.audit"):
         assert client.get(reverse(name), PERIOD).status_code == 403
     [refused] = [r for r in caplog.records if r.name == "tsunagari.audit"]
@@ -53,7 +54,7 @@ def test_users_without_staff_status_and_permission_get_403(client, django_user_m
     staff_without_permission = django_user_model.objects.create_user(
         "staff-only", password="a-long-password-1", is_staff=True
     )
-    client.force_login(staff_without_permission)
+    login_staff(client, staff_without_permission)
     assert client.get(reverse(name), PERIOD).status_code == 403
 
 
@@ -62,7 +63,7 @@ def test_superusers_may_see_the_page(admin_client):
 
 
 def test_page_shows_tables_and_accessible_charts_and_logs_the_access(client, staff, inochi, caplog):
-    client.force_login(staff)
+    login_staff(client, staff)
     with caplog.at_level(logging.INFO, logger="tsunagari.audit"):
         response = client.get(reverse(PAGE), PERIOD)
     assert response.status_code == 200
@@ -90,7 +91,7 @@ def test_page_shows_tables_and_accessible_charts_and_logs_the_access(client, sta
 
 
 def test_default_period_is_the_last_week(client, staff):
-    client.force_login(staff)
+    login_staff(client, staff)
     response = client.get(reverse(PAGE))
     assert response.status_code == 200
     period = response.context["stats"].filter
@@ -111,7 +112,7 @@ def test_default_period_is_the_last_week(client, staff):
     ],
 )
 def test_invalid_filters_are_refused_with_a_clear_error(client, staff, caplog, params, message):
-    client.force_login(staff)
+    login_staff(client, staff)
     with caplog.at_level(logging.INFO, logger="tsunagari.audit"):
         response = client.get(reverse(PAGE), params)
     assert response.status_code == 400
@@ -129,7 +130,7 @@ def _csv(response) -> list[list[str]]:
 
 
 def test_csv_export_has_the_same_figures(client, staff, inochi, caplog):
-    client.force_login(staff)
+    login_staff(client, staff)
     with caplog.at_level(logging.INFO, logger="tsunagari.audit"):
         response = client.get(reverse(CSV_URL), PERIOD)
     assert response.status_code == 200
@@ -150,7 +151,7 @@ def test_csv_export_follows_the_filters_and_neutralises_formulas(client, staff, 
     body = PartnerBody.objects.get(name=scenarios.body_name("under18"))
     body.name = "=HYPERLINK(1)"
     body.save()
-    client.force_login(staff)
+    login_staff(client, staff)
     rows = _csv(client.get(reverse(CSV_URL), {**PERIOD, "field": "under18"}))[1:]
     by_key = {(row[0], row[1]): row for row in rows}
     assert by_key[("合計", "total")][3:6] == ["65", "39", "60.0"]
@@ -163,7 +164,7 @@ def test_csv_export_follows_the_filters_and_neutralises_formulas(client, staff, 
 
 
 def test_xlsx_export_opens_and_has_the_same_figures(client, staff, inochi, caplog):
-    client.force_login(staff)
+    login_staff(client, staff)
     with caplog.at_level(logging.INFO, logger="tsunagari.audit"):
         response = client.get(reverse(XLSX_URL), PERIOD)
     assert response.status_code == 200

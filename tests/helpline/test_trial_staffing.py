@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
+from tests.staff_login import login_staff
 from tsunagari.cli import main
 from tsunagari.helpline import scenarios
 from tsunagari.helpline.erlang import evaluate
@@ -94,7 +95,7 @@ def test_anonymous_users_are_sent_to_log_in(client):
 
 @pytest.mark.django_db
 def test_staff_see_every_trial_with_the_assumptions(client, staff, caplog):
-    client.force_login(staff)
+    login_staff(client, staff)
     with caplog.at_level(logging.INFO, logger="tsunagari.audit"):
         html = client.get(
             reverse(PAGE), {"model": "a", "aht_minutes": 30, "patience_sec": 90, "target_percent": 75}
@@ -109,7 +110,7 @@ def test_staff_see_every_trial_with_the_assumptions(client, staff, caplog):
 
 @pytest.mark.django_db
 def test_bad_assumptions_are_refused_with_the_field_named(client, staff):
-    client.force_login(staff)
+    login_staff(client, staff)
     response = client.get(
         reverse(PAGE), {"model": "a", "aht_minutes": 0, "patience_sec": 60, "target_percent": 80}
     )

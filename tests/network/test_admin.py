@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.staff_login import login_staff
 from tsunagari.network.models import Committee, Delivery, Issue, MemberBody, Newsletter
 
 from .factories import event, member, national_platform
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def secretariat(client):
     user = get_user_model().objects.create_superuser("secretariat", password="a-long-test-password")
-    client.force_login(user)
+    login_staff(client, user)
     return client
 
 

@@ -1,7 +1,8 @@
 """Staff roles of the public–private platforms as Django groups, with permissions on network models.
 
 - ``platform_secretariat`` (全国プラットフォーム事務局): manages every platform, member body,
-  membership, committee, event, newsletter and the officer/editor assignments; holds the model
+  membership, committee, event, newsletter, supporter course, certificate, campaign and the
+  officer/editor assignments; holds the model
   permissions (the admin too) and ``manage_all_platforms``.
 - ``local_platform_officer`` (地方版の担当者): manages only the platforms they are officer of
   (``PlatformOfficer`` rows) — their memberships, events and newsletters — and the bodies that are
@@ -36,12 +37,22 @@ _MANAGED = (
     "subscriber",
     "platformofficer",
     "bodyeditor",
+    # supporter training and the 強化月間 campaign
+    "course",
+    "coursepart",
+    "trainingsession",
+    "certificate",
+    "campaign",
+    "campaignpage",
+    "campaignitem",
+    "entrytag",
 )
 _SECRETARIAT = (
     *(f"{action}_{model}" for model in _MANAGED for action in ("view", "add", "change", "delete")),
     "view_registration",
     "change_registration",
     "view_delivery",
+    "view_entryvisitcount",
     "manage_all_platforms",
 )
 
