@@ -37,6 +37,11 @@ Environment variables:
 - ``TSUNAGARI_LOCKOUT_FAILURES`` / ``TSUNAGARI_LOCKOUT_MINUTES``: failed logins per username and
   IP address before a lockout (default 5), and its length (default 30 minutes).
 - ``TSUNAGARI_CONTENT_SECURITY_POLICY``: replaces the strict default policy (``core.security_headers``).
+- E-mail (event confirmations, newsletters, overdue referrals): ``TSUNAGARI_EMAIL_HOST`` set → SMTP
+  through it (``TSUNAGARI_EMAIL_PORT`` default 587, ``TSUNAGARI_EMAIL_USER``,
+  ``TSUNAGARI_EMAIL_PASSWORD``, ``TSUNAGARI_EMAIL_TLS`` default on); unset → messages are written as
+  files to ``<data dir>/mail/`` (nothing leaves the machine; a production deployment must set a
+  host). ``TSUNAGARI_EMAIL_FROM``: the sender address.
 """
 
 from __future__ import annotations
@@ -249,6 +254,19 @@ TSUNAGARI_FIELD_KEYS = os.environ.get("TSUNAGARI_FIELD_KEYS", "")
 TSUNAGARI_FIELD_KEYS_FILE = DATA_DIR / "field_keys.json"
 TSUNAGARI_RETENTION_YEARS = os.environ.get("TSUNAGARI_RETENTION_YEARS", "")
 TSUNAGARI_REFERRAL_OVERDUE_HOURS = float(os.environ.get("TSUNAGARI_REFERRAL_OVERDUE_HOURS", "72"))
+
+# E-mail (see the module docstring): SMTP when a host is configured, else files in the data dir.
+EMAIL_HOST = os.environ.get("TSUNAGARI_EMAIL_HOST", "")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = int(os.environ.get("TSUNAGARI_EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("TSUNAGARI_EMAIL_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("TSUNAGARI_EMAIL_PASSWORD", "")
+    EMAIL_USE_TLS = _env_flag("TSUNAGARI_EMAIL_TLS", default=True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("TSUNAGARI_EMAIL_FROM", "tsunagari@localhost")
 
 # Production (TSUNAGARI_PRODUCTION=1, see the module docstring): HTTPS only, behind a reverse proxy.
 TSUNAGARI_PRODUCTION = _env_flag("TSUNAGARI_PRODUCTION")
