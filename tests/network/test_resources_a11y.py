@@ -6,10 +6,12 @@ list, the edit form, the edit form refused with errors). The portal is set up by
 
 from __future__ import annotations
 
+import base64
 import json
 import subprocess
 
 import pytest
+from django_otp.oath import TOTP
 from selenium.webdriver.common.by import By
 
 from tests.a11y.conftest import BIN, browser, portal, portal_env  # noqa: F401 (fixtures)
@@ -64,6 +66,10 @@ def _pages(browser, portal, ids):  # noqa: F811
     browser.find_element(By.ID, "id_username").send_keys(USERNAME)
     browser.find_element(By.ID, "id_password").send_keys(PASSWORD)
     _submit(browser, "form button")
+    # a body editor sees contact people: the second factor is required (enrolment, a real code)
+    secret = browser.find_element(By.ID, "totp-secret").text
+    browser.find_element(By.ID, "id_token").send_keys(f"{TOTP(base64.b32decode(secret)).token():06d}")
+    _submit(browser, "form[action$='/setup/'] button")
     assert "/network/bodies/mine/" in browser.current_url
     yield "bodies I may edit"
     browser.get(f"{portal}/network/bodies/{ids['body']}/edit/")
