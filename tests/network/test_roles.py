@@ -37,11 +37,37 @@ def test_ensure_network_roles_is_idempotent_and_exact():
     assert "manage_all_platforms" not in set(
         Group.objects.get(name=roles.LOCAL_PLATFORM_OFFICER).permissions.values_list("codename", flat=True)
     )
-    # Officers and editors hold no model permission: the admin has no object-level filter.
     for role in (roles.LOCAL_PLATFORM_OFFICER, roles.MEMBER_BODY_EDITOR):
         held = set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
         assert held == set(roles.ROLES[role])
-        assert not any(c.startswith(("view_", "add_", "change_", "delete_")) for c in held)
+    # Editors hold no model permission: no network page of the admin.
+    editor_held = set(
+        Group.objects.get(name=roles.MEMBER_BODY_EDITOR).permissions.values_list("codename", flat=True)
+    )
+    assert editor_held == {"edit_own_body"}
+    # Officers manage their platforms' memberships, committees, events and newsletters in the admin
+    # (network.admin_scope narrows every permission to their platforms); platforms, member bodies
+    # and registrations read-only; deletes only of seats and event materials.
+    officer_held = set(
+        Group.objects.get(name=roles.LOCAL_PLATFORM_OFFICER).permissions.values_list("codename", flat=True)
+    )
+    managed = ("membership", "committee", "committeeseat", "event", "eventmaterial", "newsletter", "issue")
+    assert {f"{a}_{m}" for m in managed for a in ("view", "add", "change")} <= officer_held
+    assert {
+        "act_as_platform_officer",
+        "view_platform",
+        "view_memberbody",
+        "view_registration",
+    } <= officer_held
+    assert {c for c in officer_held if c.startswith("delete_")} == {
+        "delete_committeeseat",
+        "delete_eventmaterial",
+    }
+    for withheld in ("add_platform", "change_platform", "change_memberbody", "change_registration"):
+        assert withheld not in officer_held
+    assert not any(
+        c.endswith(("_subscriber", "_contactperson", "_platformofficer", "_course")) for c in officer_held
+    )
 
     # A network permission added by hand is taken away again; another app's permission is kept.
     editor = Group.objects.get(name=roles.MEMBER_BODY_EDITOR)

@@ -32,6 +32,7 @@ STAFF_PERMISSIONS = (
     "change_certificate",
     "view_registration",
     "change_registration",
+    "manage_all_platforms",  # the secretariat's marker: attendance lists need the platform's manager
 )
 
 
@@ -268,6 +269,9 @@ def test_staff_pages_need_login_and_permissions(client, completed, staff, django
     login_staff(client, staff)
     for url in urls:
         assert client.get(url).status_code == 200
+    # model permissions alone do not open a platform's attendance list (names and e-mail addresses)
+    login_staff(client, staff_user(django_user_model, "not-the-manager", STAFF_PERMISSIONS[:-1]))
+    assert client.get(reverse("network:training_staff_attendance", args=[second.pk])).status_code == 404
 
 
 def test_course_page_lists_progress_and_records_the_access(client, completed, staff):

@@ -1,6 +1,9 @@
-"""Admin for the platform secretariat. Saves of member bodies go through ``services.save_body``
-(normalised keys, topic and corporate-number checks); committee seats are checked with
-``services.check_seat``; the database constraints guard memberships."""
+"""Admin for the platform secretariat and, scoped to their platforms by ``admin_scope`` (which asks
+``network.policy``), the local platform officers: memberships, committees and seats, events with
+materials and registrations, newsletters and issues; platforms and member bodies read-only.
+Saves of member bodies go through ``services.save_body`` (normalised keys, topic and
+corporate-number checks); committee seats are checked with ``services.check_seat``; the database
+constraints guard memberships."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tsunagari.cases import audit
 from tsunagari.network import event_services, newsletter_services, services, training_services
+from tsunagari.network.admin_scope import PlatformScopedAdmin
 from tsunagari.network.models import (
     Campaign,
     CampaignItem,
@@ -37,7 +41,7 @@ from tsunagari.network.models import (
 
 
 @admin.register(Platform)
-class PlatformAdmin(admin.ModelAdmin):
+class PlatformAdmin(PlatformScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "scope", "established_on")
     list_filter = ("scope",)
     search_fields = ("name",)
@@ -54,7 +58,7 @@ class ContactInline(admin.StackedInline):
     extra = 0
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(PlatformScopedAdmin, admin.TabularInline):
     model = Membership
     extra = 0
     fields = ("platform", "member_class", "joined_on", "left_on", "listed_publicly")
@@ -78,7 +82,7 @@ class BodyForm(forms.ModelForm):
 
 
 @admin.register(MemberBody)
-class MemberBodyAdmin(admin.ModelAdmin):
+class MemberBodyAdmin(PlatformScopedAdmin, admin.ModelAdmin):
     form = BodyForm
     list_display = ("name", "corporate_number", "address", "nationwide")
     search_fields = ("name", "name_kana", "corporate_number", "address")
@@ -90,7 +94,7 @@ class MemberBodyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(PlatformScopedAdmin, admin.ModelAdmin):
     list_display = ("body", "platform", "member_class", "joined_on", "left_on", "listed_publicly")
     list_filter = ("platform", "member_class", "listed_publicly")
     search_fields = ("body__name",)
@@ -113,7 +117,7 @@ class SeatForm(forms.ModelForm):
         return data
 
 
-class SeatInline(admin.TabularInline):
+class SeatInline(PlatformScopedAdmin, admin.TabularInline):
     model = CommitteeSeat
     form = SeatForm
     extra = 0
@@ -121,13 +125,13 @@ class SeatInline(admin.TabularInline):
 
 
 @admin.register(Committee)
-class CommitteeAdmin(admin.ModelAdmin):
+class CommitteeAdmin(PlatformScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "platform", "kind", "fiscal_year")
     list_filter = ("platform", "kind")
     inlines = (SeatInline,)
 
 
-class RegistrationInline(admin.TabularInline):
+class RegistrationInline(PlatformScopedAdmin, admin.TabularInline):
     """Registrations are made and cancelled through the services (seat rules); here the
     secretariat sees them and records attendance."""
 
@@ -159,18 +163,33 @@ class EventForm(forms.ModelForm):
         return data
 
 
-class MaterialInline(admin.TabularInline):
+class MaterialInline(PlatformScopedAdmin, admin.TabularInline):
     model = EventMaterial
     extra = 0
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(PlatformScopedAdmin, admin.ModelAdmin):
     form = EventForm
     list_display = ("title", "kind", "platform", "starts_at", "capacity", "is_public", "cancelled")
     list_filter = ("kind", "platform", "is_public", "cancelled")
     search_fields = ("title",)
     inlines = (MaterialInline, RegistrationInline)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The registrations inline shows participants' names and e-mail addresses: recorded in the
+        audit log when the page is served to a user who may see them."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if (
+            response.status_code == 200
+            and str(object_id).isdigit()
+            and request.user.has_perm("network.view_registration")
+        ):
+            audit.record(
+                audit.actor_of(request.user), audit.READ, "network.event_registrations", object_id,
+                ["name", "email"],
+            )  # fmt: skip
+        return response
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -182,7 +201,7 @@ class EventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Newsletter)
-class NewsletterAdmin(admin.ModelAdmin):
+class NewsletterAdmin(PlatformScopedAdmin, admin.ModelAdmin):
     list_display = ("name", "platform", "from_email")
 
 
@@ -195,7 +214,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(PlatformScopedAdmin, admin.ModelAdmin):
     """Issues are written here; "queue" hands drafts to the sender job
     (``tsunagari network newsletter-send``). A queued issue can no longer be edited."""
 
@@ -209,7 +228,7 @@ class IssueAdmin(admin.ModelAdmin):
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or obj.status == Issue.Status.DRAFT)
 
-    @admin.action(description=_("選んだ下書きを配信する"))
+    @admin.action(description=_("選んだ下書きを配信する"), permissions=("change",))
     def queue(self, request, queryset):
         for issue in queryset.filter(status=Issue.Status.DRAFT):
             count = newsletter_services.queue_issue(issue)
@@ -217,7 +236,7 @@ class IssueAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(PlatformScopedAdmin, admin.ModelAdmin):
     """The secretariat's view of registrations; status changes go through ``event_services``
     (a cancellation promotes the next person waiting and tells them by e-mail)."""
 
@@ -240,17 +259,26 @@ class RegistrationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description=_("選んだ申込を取り消す（キャンセル待ちを繰り上げ）"))
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """Opening a registration (name, e-mail address) is recorded in the audit log."""
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if response.status_code == 200 and str(object_id).isdigit():
+            audit.record(
+                audit.actor_of(request.user), audit.READ, "network.registration", object_id, ["name", "email"]
+            )
+        return response
+
+    @admin.action(description=_("選んだ申込を取り消す（キャンセル待ちを繰り上げ）"), permissions=("change",))
     def cancel(self, request, queryset):
         for registration in queryset.exclude(status=Registration.Status.CANCELLED):
             event_services.cancel_registration(registration)
 
-    @admin.action(description=_("出席にする"))
+    @admin.action(description=_("出席にする"), permissions=("change",))
     def mark_attended(self, request, queryset):
         for registration in queryset.filter(status=Registration.Status.CONFIRMED):
             event_services.mark_attendance(registration, True)
 
-    @admin.action(description=_("欠席にする"))
+    @admin.action(description=_("欠席にする"), permissions=("change",))
     def mark_absent(self, request, queryset):
         for registration in queryset.filter(status=Registration.Status.CONFIRMED):
             event_services.mark_attendance(registration, False)

@@ -19,12 +19,17 @@ from django.db.models import QuerySet
 
 from tsunagari.network.models import (
     BodyEditor,
+    Committee,
+    CommitteeSeat,
     Event,
+    EventMaterial,
+    Issue,
     MemberBody,
     Membership,
     Newsletter,
     Platform,
     PlatformOfficer,
+    Registration,
 )
 
 SECRETARIAT_PERMISSION = "network.manage_all_platforms"
@@ -95,3 +100,108 @@ def may_edit_body(user, body: MemberBody) -> bool:
     if is_secretariat(user):
         return True
     return editable_bodies(user).filter(pk=body.pk).exists()
+
+
+# -- the admin's object scope (network.admin_scope; issue 7 roles) ---------------------------------
+
+_PLATFORM_LOOKUPS: dict[type, str] = {
+    Platform: "pk",
+    Membership: "platform",
+    Committee: "platform",
+    CommitteeSeat: "committee__platform",
+    Event: "platform",
+    EventMaterial: "event__platform",
+    Registration: "event__platform",
+    Newsletter: "platform",
+    Issue: "newsletter__platform",
+}
+"""Model → lookup from it to the platform that decides who manages it."""
+
+_PLATFORM_REFERENCES: dict[type, tuple[str, ...]] = {
+    Platform: ("",),
+    Membership: ("platform",),
+    Committee: ("platform",),
+    CommitteeSeat: ("committee.platform", "membership.platform"),
+    Event: ("platform", "committee.platform"),
+    EventMaterial: ("event.platform",),
+    Registration: ("event.platform",),  # the registrant may be a member of any platform
+    Newsletter: ("platform",),
+    Issue: ("newsletter.platform",),
+}
+"""Model → every path (foreign keys, dotted) from an object to a platform it points at; an object
+is manageable when every platform it points at is ("" is the platform itself)."""
+
+
+def is_platform_scoped(model) -> bool:
+    """Does ``model``'s access follow the platform it belongs to (``scope_to_user`` knows it)?"""
+    return model in _PLATFORM_LOOKUPS or model is MemberBody
+
+
+def viewable_bodies(user) -> QuerySet[MemberBody]:
+    """The member bodies ``user`` may see in the admin: those they may edit and, for an officer,
+    every body that ever was a member of one of their platforms (to record a re-joining or a
+    change of class). A body new to the officer's platforms is added by the secretariat (or a
+    member-list import)."""
+    if is_secretariat(user):
+        return MemberBody.objects.all()
+    past_and_present = Membership.objects.filter(platform_id__in=_officer_platform_ids(user)).values(
+        "body_id"
+    )
+    return MemberBody.objects.filter(pk__in=past_and_present) | editable_bodies(user)
+
+
+def scope_to_user(user, queryset: QuerySet) -> QuerySet:
+    """``queryset`` narrowed to the objects ``user`` may manage (member bodies: may see); all of it
+    for the secretariat, none of it for users without a network role. Raises ``LookupError`` for a
+    model whose scope this module does not know."""
+    if is_secretariat(user):
+        return queryset
+    model = queryset.model
+    if model is MemberBody:
+        return queryset.filter(pk__in=viewable_bodies(user).values("pk"))
+    try:
+        lookup = _PLATFORM_LOOKUPS[model]
+    except KeyError:
+        raise LookupError(f"no platform scope for {model._meta.label}") from None
+    return queryset.filter(**{f"{lookup}__in": manageable_platforms(user).values("pk")})
+
+
+def _referenced_platform_ids(obj) -> set[int]:
+    found = set()
+    for path in _PLATFORM_REFERENCES[type(obj)]:
+        target = obj
+        for name in [n for n in path.split(".") if n]:
+            if getattr(target, f"{name}_id", None) is None:
+                target = None
+                break
+            target = getattr(target, name)
+        if target is not None and target.pk is not None:
+            found.add(target.pk)
+    return found
+
+
+def may_manage_object(user, obj) -> bool:
+    """May ``user`` manage ``obj`` (saved or not yet), one of the platform-scoped models? Every
+    platform the object points at (a seat's committee and membership, an event's committee…) must
+    be one they manage. Member bodies: ``may_edit_body``."""
+    if is_secretariat(user):
+        return True
+    if isinstance(obj, MemberBody):
+        return may_edit_body(user, obj)
+    if type(obj) not in _PLATFORM_REFERENCES:
+        raise LookupError(f"no platform scope for {obj._meta.label}")
+    wanted = _referenced_platform_ids(obj)
+    if not wanted:
+        return False
+    managed = set(
+        _officer_platform_ids(user).filter(platform_id__in=wanted).values_list("platform_id", flat=True)
+    )
+    return wanted <= managed
+
+
+def may_view_object(user, obj) -> bool:
+    """May ``user`` see ``obj`` in the admin? As ``may_manage_object``, but member bodies by
+    ``viewable_bodies``."""
+    if isinstance(obj, MemberBody) and not is_secretariat(user):
+        return obj.pk is not None and viewable_bodies(user).filter(pk=obj.pk).exists()
+    return may_manage_object(user, obj)

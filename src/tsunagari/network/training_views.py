@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -27,7 +27,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from tsunagari.cases import audit
 from tsunagari.directory.selectors.services import crisis_lines
-from tsunagari.network import certificate_codes, training_selectors, training_services
+from tsunagari.network import certificate_codes, policy, training_selectors, training_services
 from tsunagari.network.certificate_pdf import certificate_pdf
 from tsunagari.network.models import Certificate, Course, Registration, TrainingSession
 from tsunagari.network.services import NetworkRuleError
@@ -93,8 +93,10 @@ def staff_issue(request, course_id: int):
 @staff_view("network.view_registration", "network.change_registration")
 def staff_attendance(request, session_id: int):
     session = get_object_or_404(
-        TrainingSession.objects.select_related("part__course", "event"), pk=session_id
+        TrainingSession.objects.select_related("part__course", "event__platform"), pk=session_id
     )
+    if not policy.may_manage_event(request.user, session.event):
+        raise Http404  # participants' names and e-mail: only for those who manage the platform
     registrations = list(session.event.registrations.filter(status=Registration.Status.CONFIRMED))
     form = AttendanceForm(registrations, request.POST or None)
     status = 200
