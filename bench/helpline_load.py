@@ -28,8 +28,9 @@ Target (issue #4): ≥ 2,000 contact events/s with 0 lost or duplicated events u
 5. Checks, in the database, after the measured calls (:func:`verify`): every call the client started has its
    contact with exactly one ``offered`` and one ``completed`` event; no call has two events of a kind that
    happens once (``menu_choice``, ``answered``, ``abandoned``, ``message_played`` …); every call whose menu
-   answer took its choice has its ``menu_choice`` and exactly one outcome (``answered``, ``abandoned`` or
-   ``message_played``), and no other call has a ``menu_choice``; the calls answered and abandoned are as
+   answer took its choice (a callback offer included) has its ``menu_choice`` and exactly one outcome
+   (``answered``, ``abandoned``, ``message_played`` or ``callback_requested``), and no other call has a
+   ``menu_choice``; the calls answered and abandoned are as
    many as the client counted; the ``X-Tsunagari-Recorded`` headers add up to the rows written; no line is
    left busy and no call left waiting.
 6. With ``--profile`` (or when the target is missed): calls replayed in one process through Django's WSGI
@@ -223,8 +224,12 @@ class KeepAliveTransport:
         self.duplicates += reply.duplicates
         if parts.path == simulator.INCOMING and "again=" not in parts.query:
             self.started_calls.append(params["CallSid"])
-        elif parts.path == MENU and status == 200 and not any(x in reply.body for x in NOT_CHOSEN):
-            self.chosen_calls.add(params["CallSid"])  # a field was chosen
+        elif (
+            parts.path == MENU
+            and status == 200
+            and (simulator.CALLBACK in reply.body or not any(x in reply.body for x in NOT_CHOSEN))
+        ):
+            self.chosen_calls.add(params["CallSid"])  # a field was chosen (a callback offer is a Gather)
         return reply
 
     def _exchange(self, request: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -353,9 +358,19 @@ def play(
 # --------------------------------------------------------------------------------------------
 
 #: Kinds a call has at most once (``answered``: a call is answered once, whatever the attempts).
-ONCE = ("offered", "menu_choice", "message_played", "answered", "abandoned", "completed")
+ONCE = (
+    "offered",
+    "menu_choice",
+    "message_played",
+    "answered",
+    "abandoned",
+    "completed",
+    "callback_offered",
+    "callback_requested",
+    "callback_declined",
+)
 #: What can happen to a call after its field was chosen: exactly one of these.
-OUTCOMES = ("answered", "abandoned", "message_played")
+OUTCOMES = ("answered", "abandoned", "message_played", "callback_requested")
 
 
 def verify(played: dict, rows_written: int) -> dict:

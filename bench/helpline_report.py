@@ -117,7 +117,7 @@ def _load_lines(r: dict) -> list[str]:
         "- Checks after each run, in the database: every call the client started has one `offered` and one "
         "`completed` event; no call has two `menu_choice`, `answered`, `abandoned`, `message_played`, "
         "`offered` or `completed`; every call whose menu answer took its choice has its `menu_choice` and "
-        "exactly one outcome (`answered`, `abandoned` or `message_played`), and no other call a `menu_choice`; "
+        "exactly one outcome (`answered`, `abandoned`, `message_played` or `callback_requested`), and no other call a `menu_choice`; "
         "calls answered and abandoned are as many as the client counted; the `X-Tsunagari-Recorded` headers "
         "add up to the rows written; no line left busy, no call left waiting. *lost* and *duplicated* in the "
         "table add up the failures of these checks.",

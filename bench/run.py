@@ -101,7 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--services", type=int, default=100_000, help="number of synthetic services")
     parser.add_argument(
-        "--only", choices=(*DATABASES, "navigator", "load", "helpline", "survey", "network"), help="run one part only"
+        "--only",
+        choices=(*DATABASES, "navigator", "load", "helpline", "survey", "network", "cases"),
+        help="run one part only",
     )
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (query, filters) pair")
     parser.add_argument(
@@ -122,10 +124,12 @@ def main(argv: list[str] | None = None) -> int:
         return run_load(args)
     if args.only == "helpline":
         return run_helpline(args)
-    if args.only == "network":  # bench/network_bench.py rewrites its own "Network" section
-        return subprocess.run([sys.executable, str(ROOT / "bench" / "network_bench.py")], cwd=ROOT).returncode
+    if args.only == "cases":  # bench/cases_bench.py writes its own "Cases" section
+        return subprocess.run([sys.executable, str(ROOT / "bench" / "cases_bench.py")], cwd=ROOT).returncode
     if args.only == "survey":  # bench/survey_report.py rewrites its own "Survey" section
         return subprocess.run([sys.executable, str(ROOT / "bench" / "survey_report.py")], cwd=ROOT).returncode
+    if args.only == "network":  # bench/network_bench.py rewrites its own "Network" section
+        return subprocess.run([sys.executable, str(ROOT / "bench" / "network_bench.py")], cwd=ROOT).returncode
     databases = [args.only] if args.only in DATABASES else [] if args.only else list(DATABASES)
     if args.report_only:
         results = [json.loads((OUT / f"results-{db}.json").read_text(encoding="utf-8")) for db in DATABASES]

@@ -13,6 +13,7 @@ from importlib import resources
 from tsunagari import __version__
 from tsunagari.core.vocabulary import AUDIENCES, CHANNELS, TOPICS
 from tsunagari.directory.forms import LANGUAGE_CHOICES
+from tsunagari.directory.selectors.search import MAX_DEPTH
 
 HSDS_OBJECTS = ("service", "organization", "taxonomy", "taxonomy_term")
 
@@ -105,6 +106,10 @@ def _list_of(values) -> dict:
     return {"type": "array", "items": {"type": "string", "enum": sorted(values)}}
 
 
+#: The prefecture part is JIS X 0401 (01–47, ``core.lgcode``); the check digit and whether the code
+#: names a stored local government cannot be said in a pattern (the server answers 400).
+AREA_PATTERN = "^(0[1-9]|[1-3][0-9]|4[0-7])([0-9]{3,4})?$"
+
 PAGING = [
     _param("page", "Page number, from 1.", {"type": "integer", "minimum": 1, "maximum": 10000, "default": 1}),
     _param("per_page", "Items per page.", {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}),
@@ -139,8 +144,9 @@ def openapi_document() -> dict:
         _param("age", "Age of the person.", {"type": "integer", "minimum": 0, "maximum": 130}),
         _param(
             "area",
-            "全国地方公共団体コード (2, 5 or 6 digits). Includes national and the prefecture's services.",
-            {"type": "string", "pattern": "^[0-9]{2}([0-9]{3,4})?$"},
+            "全国地方公共団体コード (2, 5 or 6 digits; prefecture part 01–47; a 6-digit code with its check digit) "
+            "of a stored local government, else 400. Includes national and the prefecture's services.",
+            {"type": "string", "pattern": AREA_PATTERN},
         ),
         _param("open_now", "Only services open now (Asia/Tokyo).", {"type": "boolean"}),
         _param("is_24h", "Only 24-hour services.", {"type": "boolean"}),
@@ -161,6 +167,8 @@ def openapi_document() -> dict:
                 "get": {
                     "operationId": "listServices",
                     "summary": "Search and filter services",
+                    "description": f"Results are ranked; only the first {MAX_DEPTH} can be paged to "
+                    f"(page × per_page ≤ {MAX_DEPTH}, else 400).",
                     "parameters": service_filters + PAGING,
                     "responses": _responses("#/components/schemas/service_page"),
                 }
