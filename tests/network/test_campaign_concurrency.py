@@ -3,9 +3,11 @@
 As in ``test_event_concurrency``: every database step runs in worker threads with their own
 connections in autocommit, on committed data, and the rows made here are deleted at the end. On
 PostgreSQL every visit is counted (the losing INSERTs wait on the unique index, fail, and UPDATE).
-The SQLite test database is in memory with a shared cache, where a blocked writer is refused at
-once ("database table is locked"); there a refused visit is allowed — but never a lost or double
-count: the counter equals the number of visits that succeeded.
+The SQLite test database is in memory with a shared cache, where a blocked writer or reader is
+refused at once ("database table is locked"); there a refused visit is allowed, and a visit can be
+refused by a read *after* its increment committed (seen under load) — so on SQLite the counter lies
+between the visits that succeeded and the visits made, never above (no double count). (The portal's
+file database in WAL mode waits for the lock instead.)
 """
 
 from __future__ import annotations
@@ -97,14 +99,16 @@ def _visit(_i: int) -> int:
 def test_simultaneous_first_visits_of_the_day_are_all_counted(committed_tag, attempt):
     succeeded = _succeeded(_race(_visit, THREADS))
     assert _in_thread(lambda: EntryVisitCount.objects.filter(tag=committed_tag).count()) == 1
-    assert _visits(committed_tag) == succeeded
     if connection.vendor == "postgresql":
-        assert succeeded == THREADS
+        assert succeeded == THREADS == _visits(committed_tag)
+    else:
+        assert succeeded <= _visits(committed_tag) <= THREADS
 
 
 def test_simultaneous_visits_on_an_existing_counter(committed_tag):
     first = _succeeded(_race(_visit, 1))
     succeeded = _succeeded(_race(_visit, THREADS))
-    assert _visits(committed_tag) == first + succeeded
     if connection.vendor == "postgresql":
-        assert first + succeeded == THREADS + 1
+        assert first + succeeded == THREADS + 1 == _visits(committed_tag)
+    else:
+        assert first + succeeded <= _visits(committed_tag) <= THREADS + 1
