@@ -52,22 +52,6 @@ ROLES[SYSTEM_ADMINISTRATOR] = tuple(c for c in _RUN_COUNCIL if not c.endswith("_
 
 
 def ensure_case_roles() -> dict[str, int]:
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
-    from django.db import transaction
+    from tsunagari.core.role_groups import sync_role_permissions
 
-    with transaction.atomic():
-        create_permissions(apps.get_app_config("cases"), verbosity=0)
-        permissions = {p.codename: p for p in Permission.objects.filter(content_type__app_label="cases")}
-        result = {}
-        for role, codenames in ROLES.items():
-            group, _created = Group.objects.get_or_create(name=role)
-            wanted = {permissions[c].pk for c in codenames}
-            current = set(
-                group.permissions.filter(content_type__app_label="cases").values_list("pk", flat=True)
-            )
-            group.permissions.remove(*(current - wanted))
-            group.permissions.add(*(wanted - current))
-            result[role] = len(wanted)
-        return result
+    return sync_role_permissions(ROLES, ("cases",))

@@ -98,33 +98,6 @@ def ensure_network_roles() -> dict[str, int]:
     """Create or update the role groups; returns role → number of network permissions.
 
     Needs the network migrations applied; raises ``LookupError`` naming missing permissions."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
-    from django.db import transaction
+    from tsunagari.core.role_groups import sync_role_permissions
 
-    wanted_codenames = {c for codenames in ROLES.values() for c in codenames}
-    with transaction.atomic():
-        permissions = {p.codename: p for p in Permission.objects.filter(content_type__app_label="network")}
-        if not wanted_codenames <= set(permissions):
-            # Permissions are created by a post_migrate signal; create them now if it has not run.
-            create_permissions(apps.get_app_config("network"), verbosity=0)
-            permissions = {
-                p.codename: p for p in Permission.objects.filter(content_type__app_label="network")
-            }
-        missing = sorted(wanted_codenames - set(permissions))
-        if missing:
-            raise LookupError(f"network permissions missing (run migrate first): {', '.join(missing)}")
-        result = {}
-        for role, codenames in ROLES.items():
-            group, _created = Group.objects.get_or_create(name=role)
-            wanted = {permissions[c].pk for c in codenames}
-            current = set(
-                group.permissions.filter(content_type__app_label="network").values_list("pk", flat=True)
-            )
-            if current - wanted:
-                group.permissions.remove(*(current - wanted))
-            if wanted - current:
-                group.permissions.add(*(wanted - current))
-            result[role] = len(wanted)
-        return result
+    return sync_role_permissions(ROLES, ("network",))
