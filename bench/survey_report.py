@@ -488,26 +488,10 @@ def run_columnar(rows: int) -> dict:
 
 
 def machine() -> dict:
-    info = {
-        "cpu": platform.processor() or "?",
-        "cores": os.cpu_count(),
-        "ram": "?",
-        "os": platform.platform(),
-    }
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                info["cpu"] = line.split(":", 1)[1].strip()
-                break
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                info["ram"] = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-        for line in Path("/etc/os-release").read_text().splitlines():
-            if line.startswith("PRETTY_NAME="):
-                info["os"] = f"{line.split('=', 1)[1].strip(chr(34))} (Linux {platform.release()})"
-    except OSError:
-        pass
-    return info
+    """The machine description every section of BENCHMARKS.md uses (``bench.run._machine``)."""
+    from bench.run import _machine
+
+    return _machine()
 
 
 def section(results: dict) -> list[str]:
