@@ -12,53 +12,27 @@ file database in WAL mode waits for the lock instead.)
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import OperationalError, connection
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from tsunagari.network import campaign_services
 from tsunagari.network.models import Campaign, EntryTag, EntryVisitCount
 
+from .threads import in_thread as _in_thread
+from .threads import race as _race
+from .threads import refused_by_sqlite_lock
+
 pytestmark = pytest.mark.django_db
 
 THREADS = 8
 
 
-def _race(target, n: int) -> list:
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = target(i)
-        except Exception as exc:  # reported to the test, not swallowed
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
-def _in_thread(target):
-    (result,) = _race(lambda _i: target(), 1)
-    if isinstance(result, Exception):
-        raise result
-    return result
-
-
 def _succeeded(results) -> int:
     ok = 0
     for result in results:
-        if isinstance(result, OperationalError) and connection.vendor == "sqlite" and "locked" in str(result):
+        if refused_by_sqlite_lock(result):
             continue
         if isinstance(result, Exception):
             raise result

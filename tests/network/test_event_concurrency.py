@@ -14,52 +14,22 @@ get that error — a refusal, never a second confirmed seat — and the tests ac
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import OperationalError, connection
 
 from tsunagari.network import event_services, services
 from tsunagari.network.models import Event, Platform, Registration
 
 from .factories import event
+from .threads import in_thread as _in_thread
+from .threads import race as _race
+from .threads import refused_by_sqlite_lock
 
 pytestmark = pytest.mark.django_db
 
 
-def _race(target, n: int) -> list:
-    """Run ``target(i)`` in ``n`` threads released together; results (or exceptions) by index."""
-    barrier = threading.Barrier(n)
-    results: list = [None] * n
-
-    def run(i: int) -> None:
-        try:
-            barrier.wait()
-            results[i] = target(i)
-        except Exception as exc:  # reported to the test, not swallowed
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
-def _in_thread(target):
-    """``target()`` on a connection of its own (autocommit); its exception is raised here."""
-    (result,) = _race(lambda _i: target(), 1)
-    if isinstance(result, Exception):
-        raise result
-    return result
-
-
 def _outcome(result):
     """A result, or "refused" for SQLite's shared-cache lock error (module docstring)."""
-    if isinstance(result, OperationalError) and connection.vendor == "sqlite" and "locked" in str(result):
+    if refused_by_sqlite_lock(result):
         return "refused"
     if isinstance(result, Exception):
         raise result
