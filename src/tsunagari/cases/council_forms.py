@@ -8,11 +8,17 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tsunagari.cases.council_models import CouncilMember
-from tsunagari.cases.page_forms import _DJANGO_MESSAGES, DATETIME_FORMATS, DATETIME_INPUT, ERROR_MESSAGES
+from tsunagari.cases.page_forms import (
+    _DJANGO_MESSAGES,
+    DATETIME_FORMATS,
+    DATETIME_INPUT,
+    ERROR_MESSAGES,
+    StaffForm,
+)
 from tsunagari.core.models import LocalGovernment
 
 
-class CouncilForm(forms.Form):
+class CouncilForm(StaffForm):
     name = forms.CharField(label=_("名称（必須）"), max_length=200, error_messages=_DJANGO_MESSAGES)
     local_governments = forms.CharField(
         label=_("設置する地方公共団体のコード（必須）"),
@@ -20,16 +26,6 @@ class CouncilForm(forms.Form):
         max_length=400,
         error_messages=_DJANGO_MESSAGES,
     )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(ERROR_MESSAGES["required"])
-        return name
 
     def clean_local_governments(self):
         codes = [
@@ -51,22 +47,13 @@ class CouncilForm(forms.Form):
         return [found[c] for c in dict.fromkeys(codes)]
 
 
-class MemberBodyForm(forms.Form):
+class MemberBodyForm(StaffForm):
+    prefix_name = "body"
     name = forms.CharField(label=_("構成機関の名称（必須）"), max_length=200, error_messages=_DJANGO_MESSAGES)
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        kwargs.setdefault("prefix", "body")
-        super().__init__(*args, **kwargs)
 
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(ERROR_MESSAGES["required"])
-        return name
-
-
-class MemberForm(forms.Form):
+class MemberForm(StaffForm):
+    prefix_name = "member"
     username = forms.CharField(
         label=_("職員のユーザー名（必須）"), max_length=150, error_messages=_DJANGO_MESSAGES
     )
@@ -78,8 +65,6 @@ class MemberForm(forms.Form):
     )
 
     def __init__(self, *args, bodies=(), **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        kwargs.setdefault("prefix", "member")
         super().__init__(*args, **kwargs)
         self.fields["member_body"].choices = [("", "—"), *[(b.pk, b.name) for b in bodies]]
 
@@ -94,7 +79,8 @@ class MemberForm(forms.Form):
         return user
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(StaffForm):
+    prefix_name = "meeting"
     title = forms.CharField(label=_("会議名（必須）"), max_length=200, error_messages=_DJANGO_MESSAGES)
     held_at = forms.DateTimeField(
         label=_("開催日時（必須）"),
@@ -110,19 +96,8 @@ class MeetingForm(forms.Form):
         error_messages=_DJANGO_MESSAGES,
     )
 
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        kwargs.setdefault("prefix", "meeting")
-        super().__init__(*args, **kwargs)
 
-    def clean_title(self):
-        title = self.cleaned_data["title"].strip()
-        if not title:
-            raise forms.ValidationError(ERROR_MESSAGES["required"])
-        return title
-
-
-class MinutesForm(forms.Form):
+class MinutesForm(StaffForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     minutes = forms.CharField(
         label=_("議事録"),
@@ -131,7 +106,3 @@ class MinutesForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12, "cols": 60}),
         error_messages=_DJANGO_MESSAGES,
     )
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)

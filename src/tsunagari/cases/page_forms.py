@@ -58,7 +58,19 @@ def _record_field(f: record_forms.FieldDef) -> forms.Field:
     raise ValueError(f"field type {f.type!r} is not used by case record forms")
 
 
-class SectionForm(forms.Form):
+class StaffForm(forms.Form):
+    """A form of the case pages: labels without Django's trailing colon, and the fields' names
+    prefixed with ``prefix_name`` when a page shows several forms."""
+
+    prefix_name: str | None = None
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        kwargs.setdefault("prefix", self.prefix_name)
+        super().__init__(*args, **kwargs)
+
+
+class SectionForm(StaffForm):
     """A new timeline entry of ``kind``: its date, narrative and, for an assessment, the fields of
     the current record form version."""
 
@@ -77,7 +89,6 @@ class SectionForm(forms.Form):
     )
 
     def __init__(self, *args, definition: record_forms.FormDefinition | None = None, **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.definition = definition
         if not self.is_bound:
@@ -118,7 +129,7 @@ class SectionForm(forms.Form):
             self.add_error(error.field if error.field in self.fields else None, message)
 
 
-class ReferralRequestForm(forms.Form):
+class ReferralRequestForm(StaffForm):
     kind = forms.ChoiceField(
         label=_("種類（必須）"),
         choices=Referral.Kind.choices,
@@ -136,15 +147,8 @@ class ReferralRequestForm(forms.Form):
     )
 
     def __init__(self, *args, bodies=(), **kwargs):
-        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["to_body"].choices = [("", gettext("選んでください")), *[(b.pk, b.name) for b in bodies]]
-
-    def clean_reason(self):
-        reason = self.cleaned_data["reason"].strip()
-        if not reason:
-            raise forms.ValidationError(ERROR_MESSAGES["required"])
-        return reason
 
 
 TARGET_LABELS = {
@@ -179,7 +183,8 @@ class TransitionForm(forms.Form):
         return cleaned
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(StaffForm):
+    prefix_name = "consent"
     council = forms.TypedChoiceField(
         label=_("共有先の協議会（必須）"), coerce=int, error_messages=_DJANGO_MESSAGES
     )
@@ -209,22 +214,15 @@ class ConsentForm(forms.Form):
     )
 
     def __init__(self, *args, councils=(), **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        kwargs.setdefault("prefix", "consent")
         super().__init__(*args, **kwargs)
         self.fields["council"].choices = [
             ("", gettext("選んでください")),
             *[(c.pk, c.name) for c in councils],
         ]
 
-    def clean_purpose(self):
-        purpose = self.cleaned_data["purpose"].strip()
-        if not purpose:
-            raise forms.ValidationError(ERROR_MESSAGES["required"])
-        return purpose
 
-
-class ShareForm(forms.Form):
+class ShareForm(StaffForm):
+    prefix_name = "share"
     """Which council, which sections (explicitly chosen), on which basis."""
 
     BASIS_CHOICES = [
@@ -256,8 +254,6 @@ class ShareForm(forms.Form):
     )
 
     def __init__(self, *args, councils=(), sections=(), consents=(), may_override=False, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        kwargs.setdefault("prefix", "share")
         super().__init__(*args, **kwargs)
         self.consents = {str(c.pk): c for c in consents if c.in_force}
         self.fields["council"].choices = [
