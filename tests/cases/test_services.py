@@ -209,3 +209,32 @@ def test_two_concurrent_writer_processes_lose_no_update(tmp_path):
     finally:
         if drop is not None:
             drop()
+
+
+def test_case_page_is_one_visibility_check_and_one_audit_entry_naming_every_field(case, worker, make_user):
+    services.add_section(worker, case.pk, "note", occurred_at=T0 + timedelta(hours=1), body="1回目")
+    before = AuditEntry.objects.count()
+    page = selectors.case_page(worker, case.pk)
+    assert page.case.person_name == "佐藤一郎"
+    assert [item.section.body for item in page.items] == ["1回目"]
+    assert page.handovers == []
+    assert AuditEntry.objects.count() == before + 1
+    assert audit_log()[-1] == (
+        f"user:{worker.pk}",
+        "read",
+        "cases.case",
+        str(case.pk),
+        [
+            "person_name",
+            "person_contact",
+            "summary",
+            "sections.body",
+            "sections.data",
+            "referrals.reason",
+            "referrals.events.note",
+        ],
+    )
+    outsider = make_user("outsider_page", "cases.view_case")
+    with pytest.raises(Case.DoesNotExist):
+        selectors.case_page(outsider, case.pk)
+    assert AuditEntry.objects.count() == before + 1  # a refused read writes nothing

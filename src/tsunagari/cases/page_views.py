@@ -102,14 +102,14 @@ def _moves_for(user, referral: Referral) -> list[tuple[str, str]]:
 
 
 def _timeline_context(request, case_id, **extra):
-    case = selectors.case_detail(request.user, case_id)
-    items = selectors.timeline(request.user, case_id)
-    history = selectors.referral_history(request.user, case_id)
+    page = selectors.case_page(request.user, case_id)
+    case = page.case
     entries = [
-        {"item": item, "described": _describe(item.section) if item.section else None} for item in items
+        {"item": item, "described": _describe(item.section) if item.section else None} for item in page.items
     ]
     handovers = [
-        {"referral": r, "events": events, "moves": _moves_for(request.user, r)} for r, events in history
+        {"referral": r, "events": events, "moves": _moves_for(request.user, r)}
+        for r, events in page.handovers
     ]
     return {
         "case": case,

@@ -8,6 +8,7 @@ never edited, and the form evolves by adding ``v<N+1>.yaml``.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -18,6 +19,7 @@ FormDefinitionError = _forms.FormDefinitionError
 FieldError = _forms.FieldError
 
 
+@cache
 def directory() -> Path:
     return Path(str(resources.files("tsunagari.cases").joinpath("data/record_forms")))
 

@@ -63,7 +63,15 @@ def is_pending(session, user) -> bool:
     for the device and one for the user's groups."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return verified_device(session, user) is None and needs_two_factor(user)
+    device = getattr(user, "otp_device", _UNSET)
+    if device is _UNSET:
+        device = verified_device(session, user)
+    # else: django_otp's middleware already loaded it from this session and checked that it is
+    # the user's and confirmed (one query per request instead of two)
+    return device is None and needs_two_factor(user)
+
+
+_UNSET = object()
 
 
 def confirmed_devices(user):
