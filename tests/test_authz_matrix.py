@@ -10,7 +10,8 @@ Contract of the data file (version 1)
 
   - ``allow``: the roles allowed — a list, or for object URLs a mapping variant → list (the
     variants are those the entry's ``object`` builder makes: ``own`` = an object of the staff
-    users' body, ``other`` = of another body, ``shared`` / ``not_shared`` for council sharing);
+    users' body — for a council, of the municipal officer's area — ``other`` = of another body or
+    area, ``shared`` / ``not_shared`` for council sharing);
     every role not listed is denied. ``public: true`` instead allows every role.
   - ``object``: the builder (``BUILDERS`` below) giving the URL's arguments per variant.
   - ``method``: ``get`` (default) or ``post`` (sent without data; a CSRF token is not checked by
@@ -67,6 +68,7 @@ ROLES = (
     "auditor",
     "system_administrator",
 )
+AREA_A, AREA_B = "131016", "271004"  # the municipal officer's area (千代田区) and another (大阪市)
 STAFF_ROLES = ROLES[1:-1]  # the system administrator is a superuser
 ADMIN_KINDS = {
     "changelist": "view",
@@ -218,6 +220,7 @@ def world(django_user_model):
     """Two bodies (A: the staff users' own, B: another), users of every role (staff users are
     ``is_staff`` and members of body A, except the auditor, who belongs to no body) and objects."""
     from tests.helpline.line_support import chat_setup
+    from tsunagari.cases.area_models import StaffArea
     from tsunagari.helpline.chat_models import StaffMembership
 
     _ensure_role_groups()
@@ -228,6 +231,8 @@ def world(django_user_model):
         user.groups.set(Group.objects.filter(name=role))
         if role != "auditor":
             StaffMembership.objects.create(user=user, body=lines["body_a"])
+        if role == "municipal_officer":  # area A: the own council's local government (千代田区)
+            StaffArea.objects.create(user=user, local_government_id=AREA_A)
         users[role] = django_user_model.objects.get(pk=user.pk)
     admin = django_user_model.objects.create_superuser("matrix_system_administrator", email="")
     admin.groups.set(Group.objects.filter(name="system_administrator"))
@@ -380,14 +385,14 @@ def _cases_world(world) -> dict:
     admin, users = world["users"]["system_administrator"], world["users"]
     third = PartnerBody.objects.create(name="団体C")
     made = {}
-    for variant, body, to_body in (
-        ("own", world["body_a"], world["body_b"]),
-        ("other", world["body_b"], third),
+    for variant, body, to_body, area in (
+        ("own", world["body_a"], world["body_b"], AREA_A),
+        ("other", world["body_b"], third, AREA_B),
     ):
         case = services.open_case(admin, body=body, person_name="仮名 花子", summary="孤立の相談")
         section = services.add_section(admin, case.pk, "note", body="本人と面談した。")
         referral = referrals.request(admin, case.pk, "referral", to_body=to_body, reason="地域の支援へ")
-        council = council_services.create_council(admin, f"協議会{variant}", ["131016"])
+        council = council_services.create_council(admin, f"協議会{variant}", [area])
         meeting = council_services.record_meeting(
             admin, council.pk, held_at=timezone.now(), title="定例会議", minutes="議事録"
         )

@@ -46,8 +46,14 @@ def cities(db):
 
 
 @pytest.fixture
-def officer(make_user):
-    return make_user("officer", *RUN_COUNCIL)
+def officer(make_user, cities):
+    """A municipal officer whose areas are the prefectures of ``cities`` (so both councils lie in them)."""
+    from tsunagari.cases.area_models import StaffArea
+
+    user = make_user("officer", *RUN_COUNCIL)
+    for code in {city.parent_id or city.code for city in cities}:
+        StaffArea.objects.create(user=user, local_government_id=code)
+    return user
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ retention job (audited). The audit log is read-only and visible only with ``case
 from django.contrib import admin
 from django.db.models import Q
 
-from tsunagari.cases.models import AuditEntry, Case, CaseContact, Referral, ReferralEvent, Section
+from tsunagari.cases.models import AuditEntry, Case, CaseContact, Referral, ReferralEvent, Section, StaffArea
 from tsunagari.helpline.access import bodies_of
 
 
@@ -116,3 +116,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(StaffArea)
+class StaffAreaAdmin(admin.ModelAdmin):
+    """Who works for which local government (scopes councils by area, ``cases.policy``); kept by
+    system administrators, who hold the model's permissions."""
+
+    list_display = ("user", "local_government")
+    search_fields = ("user__username", "local_government__code", "local_government__name")
+    autocomplete_fields = ("user",)
+    raw_id_fields = ("local_government",)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Q
 
 from tsunagari.cases import audit, policy
 from tsunagari.cases.council_models import Council, CouncilMember, Meeting
@@ -138,7 +139,13 @@ def meeting(user, meeting_id) -> Meeting:
 
 
 def councils_of(user) -> list[Council]:
-    return list(Council.objects.filter(pk__in=policy.council_ids_of(user)).order_by("name"))
+    """The councils the user sits on and, for an area-limited user who runs councils
+    (``cases.change_council``), those set up by a local government of their area."""
+    mine = Q(pk__in=policy.council_ids_of(user))
+    area = policy.area_codes_of(user) if user.is_active and user.has_perm("cases.change_council") else None
+    if area:
+        mine |= Q(local_governments__in=area)
+    return list(Council.objects.filter(mine).distinct().order_by("name"))
 
 
 def council_detail(user, council_id):

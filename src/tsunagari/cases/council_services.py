@@ -39,6 +39,15 @@ def create_council(user, name: str, local_governments, *, created_at: datetime |
     codes = sorted({getattr(lg, "pk", lg) for lg in local_governments})
     if not codes:
         raise ValidationError(_("設置する地方公共団体を1つ以上選んでください。"))
+    outside = policy.outside_area(user, codes)
+    if outside:
+        raise ValidationError(
+            _(
+                "担当地域の外の地方公共団体があります: %(codes)s。協議会は担当地域の地方公共団体についてだけ設置できます。"
+            )
+            % {"codes": "、".join(outside)},
+            code="outside_area",
+        )
     if not name.strip():
         raise ValidationError(_("名称を入力してください。"))
     with transaction.atomic():

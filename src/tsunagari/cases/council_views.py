@@ -54,11 +54,15 @@ def council_list(request):
         if form is None:
             _forbidden()
         if form.is_valid():
-            council = council_services.create_council(
-                request.user, form.cleaned_data["name"], form.cleaned_data["local_governments"]
-            )
-            messages.success(request, _("協議会を登録しました。"))
-            return redirect("cases:council_detail", council_id=council.pk)
+            try:
+                council = council_services.create_council(
+                    request.user, form.cleaned_data["name"], form.cleaned_data["local_governments"]
+                )
+            except ValidationError as exc:
+                form.add_error("local_governments", exc)
+            else:
+                messages.success(request, _("協議会を登録しました。"))
+                return redirect("cases:council_detail", council_id=council.pk)
     return render(
         request,
         "cases/council_list.html",

@@ -109,6 +109,7 @@ class Section(models.Model):
 
 
 # The audit log and referrals live in their own modules (models of this app).
+from tsunagari.cases.area_models import StaffArea  # noqa: E402, F401
 from tsunagari.cases.audit_models import AuditEntry, AuditHead  # noqa: E402, F401
 from tsunagari.cases.council_models import Council, CouncilMember, CouncilMemberBody, Meeting  # noqa: E402, F401
 from tsunagari.cases.referral_models import Referral, ReferralEvent  # noqa: E402, F401

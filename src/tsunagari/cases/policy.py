@@ -5,6 +5,11 @@ Rules: reading needs ``cases.view_case``, writing ``cases.change_case`` (adding 
 (``helpline.access.bodies_of``; ``helpline.view_all_bodies`` lifts the limit). A case of no body
 is visible only without a limit. Callers answer "not found" for a case a user may not see, so
 existence is not revealed.
+
+Councils are also scoped by area (``area_models.StaffArea``): setting one up needs every local
+government that sets it up to lie in the user's area, and running one (its bodies, members and
+meetings) needs one of them to lie there — or a secretariat or chair seat on it. ``cases.all_areas``
+lifts the area limit.
 """
 
 from __future__ import annotations
@@ -106,18 +111,75 @@ def may_end_share(user, share) -> bool:
     return may_change_case(user, share.case) and user.has_perm("cases.change_caseshare")
 
 
-def may_add_council(user) -> bool:
-    return user.is_active and user.has_perm("cases.add_council")
+ALL_AREAS = "cases.all_areas"
+_AREAS_CACHE = "_tsunagari_areas_cache"
+
+
+def area_codes_of(user) -> frozenset[str] | None:
+    """Codes of the local governments in the user's areas — each area itself, a prefecture's
+    municipalities, a designated city's wards; ``None`` for no limit (``cases.all_areas``).
+    Remembered on the user object, like ``bodies_of``."""
+    if user.has_perm(ALL_AREAS):
+        return None
+    cached = getattr(user, _AREAS_CACHE, None)
+    if cached is None:
+        cached = _covered_codes(user.pk)
+        setattr(user, _AREAS_CACHE, cached)
+    return cached
+
+
+def _covered_codes(user_id) -> frozenset[str]:
+    from django.db.models import Q
+
+    from tsunagari.cases.area_models import StaffArea
+    from tsunagari.core.models import LocalGovernment
+
+    areas = list(
+        LocalGovernment.objects.filter(
+            code__in=StaffArea.objects.filter(user_id=user_id).values("local_government_id")
+        ).values_list("code", "kind", "prefecture_code")
+    )
+    codes = {code for code, _kind, _prefecture in areas}
+    if not codes:
+        return frozenset()
+    prefectures = {prefecture for _code, kind, prefecture in areas if kind == LocalGovernment.Kind.PREFECTURE}
+    within = LocalGovernment.objects.filter(Q(prefecture_code__in=prefectures) | Q(parent_id__in=codes))
+    return frozenset(codes) | frozenset(within.values_list("code", flat=True))
+
+
+def outside_area(user, codes) -> list[str]:
+    """The codes among ``codes`` that lie outside the user's areas (none without a limit)."""
+    area = area_codes_of(user)
+    return [] if area is None else [code for code in codes if code not in area]
+
+
+def may_add_council(user, codes=None) -> bool:
+    """Set up a council (``cases.add_council``) — with ``codes``, for those local governments, every
+    one within the user's area; without, whether the user may set up any (has an area)."""
+    if not (user.is_active and user.has_perm("cases.add_council")):
+        return False
+    if codes is None:
+        area = area_codes_of(user)
+        return area is None or bool(area)
+    return not outside_area(user, codes)
+
+
+def council_in_area(user, council) -> bool:
+    """One of the local governments that set up the council lies in the user's area."""
+    area = area_codes_of(user)
+    if area is None:
+        return True
+    return any(code in area for code in council.local_governments.values_list("code", flat=True))
 
 
 def may_manage_council(user, council) -> bool:
-    """Change the council, its members and meetings: its secretariat or chair, or a user without a
-    body limit, holding ``cases.change_council``."""
+    """Change the council, its members and meetings (``cases.change_council``): an officer of one of
+    the local governments that set it up (``council_in_area``), or its secretariat or chair."""
     from tsunagari.cases.council_models import CouncilMember
 
     if not (user.is_active and user.has_perm("cases.change_council")):
         return False
-    if bodies_of(user) is None:
+    if council_in_area(user, council):
         return True
     return CouncilMember.objects.filter(
         council_id=council.pk,

@@ -48,7 +48,8 @@ ROLES["supervisor"] = (*_CASEWORK, *_RECORD_CONSENT, *_SHARE, "override_consent"
 ROLES[COUNCIL_MEMBER] = ("view_council", "view_meeting", "view_shared_sections")
 ROLES[MUNICIPAL_OFFICER] = (*_RUN_COUNCIL, "view_shared_sections")
 ROLES[ANALYST] = ()
-ROLES[SYSTEM_ADMINISTRATOR] = tuple(c for c in _RUN_COUNCIL if not c.endswith("_meeting"))
+# Municipal officers are limited to their areas (``StaffArea``); system administrators are not.
+ROLES[SYSTEM_ADMINISTRATOR] = (*(c for c in _RUN_COUNCIL if not c.endswith("_meeting")), "all_areas")
 
 
 def ensure_case_roles() -> dict[str, int]:
