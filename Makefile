@@ -26,12 +26,17 @@ test: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 
 ## Run the benchmarks and rewrite BENCHMARKS.md (search, navigator, the navigator under load with wrk, then the
-## helpline: voice webhooks under load on PostgreSQL, a year in the simulator, a trial period's statistics).
+## helpline: voice webhooks under load on PostgreSQL, a year in the simulator, a trial period's statistics; cases,
+## survey and network; the machine's floor below the application).
 bench: $(STAMP)
 	scripts/bench-packages.sh
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/run.py --only load
 	$(BIN)/python bench/run.py --only helpline
+	$(BIN)/python bench/run.py --only cases
+	$(BIN)/python bench/run.py --only survey
+	$(BIN)/python bench/run.py --only network
+	$(BIN)/python bench/run.py --only floor
 
 ## Re-extract user text into the catalogues after changing templates, code, flow.yaml or the vocabulary.
 messages: $(STAMP)

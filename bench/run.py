@@ -1,6 +1,6 @@
 """Search benchmark: synthetic directory of N services, indexed search vs. a naive LIKE scan.
 
-    .venv/bin/python bench/run.py [--services N] [--only sqlite|postgresql|navigator|load|helpline] [--repeat R] [--rebuild]
+    .venv/bin/python bench/run.py [--services N] [--only sqlite|postgresql|navigator|load|helpline|cases|survey|network|floor] [--repeat R] [--rebuild]
 
 For each database the parent process starts one worker subprocess (``--worker``) with
 ``DATABASE_URL`` / ``TSUNAGARI_DATA_DIR`` pointing at the benchmark database, never the real one:
@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--services", type=int, default=100_000, help="number of synthetic services")
     parser.add_argument(
         "--only",
-        choices=(*DATABASES, "navigator", "load", "helpline", "survey", "network", "cases"),
+        choices=(*DATABASES, "navigator", "load", "helpline", "survey", "network", "cases", "floor"),
         help="run one part only",
     )
     parser.add_argument("--repeat", type=int, default=5, help="timed runs of each (query, filters) pair")
@@ -130,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
         return subprocess.run([sys.executable, str(ROOT / "bench" / "survey_report.py")], cwd=ROOT).returncode
     if args.only == "network":  # bench/network_bench.py rewrites its own "Network" section
         return subprocess.run([sys.executable, str(ROOT / "bench" / "network_bench.py")], cwd=ROOT).returncode
+    if args.only == "floor":  # bench/floor.py rewrites its own "Machine floor" section
+        return subprocess.run([sys.executable, str(ROOT / "bench" / "floor.py")], cwd=ROOT).returncode
     databases = [args.only] if args.only in DATABASES else [] if args.only else list(DATABASES)
     if args.report_only:
         results = [json.loads((OUT / f"results-{db}.json").read_text(encoding="utf-8")) for db in DATABASES]
