@@ -77,7 +77,7 @@ def _recommend(key: tuple, limit: int, now) -> tuple[Recommendation, ...]:
                 None if "area" in dropped else criteria.area,
                 () if "channels" in dropped else tuple(criteria.channels),
                 False if "open_now" in dropped else criteria.open_now,
-                now,
+                now if criteria.open_now and "open_now" not in dropped else None,
             )
             for position, service_id in enumerate(hits):
                 rec = found.get(service_id)
@@ -111,7 +111,8 @@ def _topic_hits(
     topic: str, age, area, channels: tuple[str, ...], open_now_wanted: bool, now
 ) -> tuple[str, ...]:
     """Ids of the best ``PER_TOPIC`` services for one topic and these conditions, open now evaluated
-    at ``now`` (a minute): shared by every recommendation asking the same, kept like them."""
+    at ``now`` (a minute; ``None`` when open now is not asked, so the ids are kept across minutes):
+    shared by every recommendation asking the same, kept like them."""
     filters = SearchFilters(
         topics=[topic], age=age, area=area, channels=list(channels), open_now=open_now_wanted
     )
