@@ -1067,6 +1067,10 @@ def report_lines(machine: dict) -> list[str]:
         "- Settings (gthread 2×4, closed loop / p99 at 240 turns/s): `TSUNAGARI_CONN_MAX_AGE=0` (a new SQLite "
         "connection per request) 453 turns/s / 132 ms against 495 / 133 with 60; `TSUNAGARI_CACHE_SECONDS=0` "
         "(no cached crisis lines or recommendations) 316 turns/s / 159 ms.",
+        "- The machine's speed changes between sessions (the same 2-core VM type): on the afternoon of 2026-11-23 "
+        "(Linux build `fc-v782`) commit `3dce5a6`, replayed as here (sync 2×1, closed loop), did 671 turns/s, "
+        "against 1,254 turns/s for that code on the morning's machine (`fc-v657`); read a run against the "
+        '"Machine floor" section measured the same day.',
         "- No timing is asserted in the test suite; this section is the record.",
     ]
     return lines
