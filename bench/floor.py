@@ -95,33 +95,41 @@ def log(message: str) -> None:
 # -- HTTP -------------------------------------------------------------------------------------------
 
 
-def wrk(server: shared.Server, path: str, script: Path | None, connections: int, seconds: int) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout=10s"]
-    if script is not None:
-        command += ["-s", str(script)]
-    command.append(f"http://127.0.0.1:{server.port}{path}")
-    server_cpu, busy = server.cpu_seconds(), shared.machine_cpu_seconds()
+def measured_run(command: list[str], measured_cpu) -> tuple[str, float, float, float, float]:
+    """Run the load generator ``command`` to its end; (its output, wall seconds, CPU seconds of what
+    ``measured_cpu()`` counts — the server or PostgreSQL —, of the load generator, of the rest of the
+    machine)."""
+    measured, busy = measured_cpu(), shared.machine_cpu_seconds()
     own = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     proc = subprocess.run(command, capture_output=True, text=True, check=True)
     wall = time.monotonic() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    server_cpu = server.cpu_seconds() - server_cpu
-    busy = shared.machine_cpu_seconds() - busy
-    client_cpu = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
-    parsed = shared.parse_wrk_text(proc.stdout)
-    requests = int(re.search(r"(\d+) requests in", proc.stdout).group(1))
-    statuses = re.search(r"Non-2xx or 3xx responses: (\d+)", proc.stdout)
+    measured = measured_cpu() - measured
+    client = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
+    other = max(shared.machine_cpu_seconds() - busy - measured - client, 0.0)
+    return proc.stdout, wall, measured, client, other
+
+
+def wrk(server: shared.Server, path: str, script: Path | None, connections: int, seconds: int) -> dict:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout=10s"]
+    if script is not None:
+        command += ["-s", str(script)]
+    command.append(f"http://127.0.0.1:{server.port}{path}")
+    output, wall, server_cpu, client_cpu, other_cpu = measured_run(command, server.cpu_seconds)
+    parsed = shared.parse_wrk_text(output)
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    statuses = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     return {
         "connections": connections,
         "rps": round(parsed.get("rps", requests / wall)),
         "p50_ms": parsed["latency"].get("50"),
         "p99_ms": parsed["latency"].get("99"),
         "non_2xx": int(statuses.group(1)) if statuses else 0,
-        "errors": "Socket errors" in proc.stdout,
+        "errors": "Socket errors" in output,
         "server_cpu": round(server_cpu / wall, 2),
         "client_cpu": round(client_cpu / wall, 2),
-        "other_cpu": round(max(busy - server_cpu - client_cpu, 0.0) / wall, 2),
+        "other_cpu": round(other_cpu / wall, 2),
         "server_ms_per_request": round(server_cpu * 1000 / max(requests, 1), 3),
     }
 
@@ -221,18 +229,10 @@ def pgbench(name: str, script: str, seconds: int) -> dict:
         str(path),
         f"{PG_SERVER}/{PG_DB}",
     ]
-    pg_cpu, busy = postgres_cpu_seconds(), shared.machine_cpu_seconds()
-    own = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.monotonic()
-    proc = subprocess.run(command, capture_output=True, text=True, check=True)
-    wall = time.monotonic() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    pg_cpu = postgres_cpu_seconds() - pg_cpu
-    busy = shared.machine_cpu_seconds() - busy
-    client_cpu = after.ru_utime + after.ru_stime - own.ru_utime - own.ru_stime
-    transactions = int(re.search(r"number of transactions actually processed: (\d+)", proc.stdout).group(1))
-    failed = re.search(r"number of failed transactions: (\d+)", proc.stdout)
-    latency = re.search(r"latency average = ([\d.]+) ms", proc.stdout)
+    output, wall, pg_cpu, client_cpu, other_cpu = measured_run(command, postgres_cpu_seconds)
+    transactions = int(re.search(r"number of transactions actually processed: (\d+)", output).group(1))
+    failed = re.search(r"number of failed transactions: (\d+)", output)
+    latency = re.search(r"latency average = ([\d.]+) ms", output)
     return {
         "workload": name,
         "tps": round(transactions / wall),
@@ -240,7 +240,7 @@ def pgbench(name: str, script: str, seconds: int) -> dict:
         "latency_ms": float(latency.group(1)) if latency else None,
         "postgres_cpu": round(pg_cpu / wall, 2),
         "client_cpu": round(client_cpu / wall, 2),
-        "other_cpu": round(max(busy - pg_cpu - client_cpu, 0.0) / wall, 2),
+        "other_cpu": round(other_cpu / wall, 2),
         "postgres_ms_per_tx": round(pg_cpu * 1000 / max(transactions, 1), 3),
     }
 

@@ -14,6 +14,7 @@ lifts the area limit.
 
 from __future__ import annotations
 
+from tsunagari.core.user_memo import remembered
 from tsunagari.helpline.access import bodies_of
 
 
@@ -112,20 +113,15 @@ def may_end_share(user, share) -> bool:
 
 
 ALL_AREAS = "cases.all_areas"
-_AREAS_CACHE = "_tsunagari_areas_cache"
 
 
 def area_codes_of(user) -> frozenset[str] | None:
     """Codes of the local governments in the user's areas — each area itself, a prefecture's
     municipalities, a designated city's wards; ``None`` for no limit (``cases.all_areas``).
-    Remembered on the user object, like ``bodies_of``."""
+    Remembered on the user object (``core.user_memo``), like ``bodies_of``."""
     if user.has_perm(ALL_AREAS):
         return None
-    cached = getattr(user, _AREAS_CACHE, None)
-    if cached is None:
-        cached = _covered_codes(user.pk)
-        setattr(user, _AREAS_CACHE, cached)
-    return cached
+    return remembered(user, "areas", lambda: _covered_codes(user.pk))
 
 
 def _covered_codes(user_id) -> frozenset[str]:

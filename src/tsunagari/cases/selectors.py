@@ -135,16 +135,6 @@ def _handovers(case: Case) -> list[tuple[Referral, list]]:
     return [(referral, events.get(referral.pk, [])) for referral in handovers]
 
 
-def referral_history(user, case_id) -> list[tuple[Referral, list]]:
-    """The case's handovers, newest first, each with its status changes oldest first (the closed
-    loop: every move, who made it as which party, the notes); audited as one read of the reasons
-    and notes."""
-    case = _visible_case(user, case_id)
-    history = _handovers(case)
-    audit.record(audit.actor_of(user), audit.READ, "cases.case", case.pk, HANDOVER_FIELDS)
-    return history
-
-
 @dataclass(frozen=True)
 class CasePage:
     case: Case
@@ -154,8 +144,9 @@ class CasePage:
 
 def case_page(user, case_id) -> CasePage:
     """What the case page shows — the case with its personal fields, its timeline and its
-    handovers — after one visibility check, audited as one read naming every field it returns
-    (one audit entry and one commit per page, where the three reads above would write three)."""
+    handovers (newest first, each with its status changes oldest first: the closed loop) — after one
+    visibility check, audited as one read naming every field it returns (one audit entry and one
+    commit per page)."""
     case = _visible_case(user, case_id)
     page = CasePage(case, _timeline_items(case), _handovers(case))
     audit.record(audit.actor_of(user), audit.READ, "cases.case", case.pk, CASE_PAGE_FIELDS)

@@ -20,28 +20,23 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from tsunagari.core.user_memo import remembered
 from tsunagari.helpline.chat_models import ChatSession, StaffMembership
 from tsunagari.helpline.models import ContactEvent, Line
 
 ALL_BODIES = "helpline.view_all_bodies"
 
 
-_BODIES_CACHE = "_tsunagari_bodies_cache"
-
-
 def bodies_of(user) -> frozenset[int] | None:
-    """Ids of the bodies ``user`` works for; ``None`` for no limit (``view_all_bodies``).
-
-    Remembered on the user object, as Django remembers its permissions there: a request's user is
-    loaded per request, so a page that checks several objects asks the database once; code that
-    changes memberships and checks again must load the user again (as it must for permissions)."""
+    """Ids of the bodies ``user`` works for; ``None`` for no limit (``view_all_bodies``);
+    remembered on the user object (``core.user_memo``)."""
     if user.has_perm(ALL_BODIES):
         return None
-    cached = getattr(user, _BODIES_CACHE, None)
-    if cached is None:
-        cached = frozenset(StaffMembership.objects.filter(user=user).values_list("body_id", flat=True))
-        setattr(user, _BODIES_CACHE, cached)
-    return cached
+    return remembered(
+        user,
+        "bodies",
+        lambda: frozenset(StaffMembership.objects.filter(user=user).values_list("body_id", flat=True)),
+    )
 
 
 def contact_body_id(contact_id) -> int | None:

@@ -14,24 +14,19 @@ the chosen labels (translated, "—" when none) and its edit button. Every value
 
 from __future__ import annotations
 
-from html import escape
-
 from django.urls import reverse
 from django.utils.translation import get_language, gettext
 
+from tsunagari.core.markup import DASH, esc
 from tsunagari.core.page_cache import cache_seconds
 from tsunagari.core.ttl_cache import TtlStore
 
 _static_parts = TtlStore(cache_seconds, maxsize=4096)
 
 
-def _esc(value) -> str:
-    return escape(str(value), quote=True)
-
-
 def _badge(text: str, kind: str = "") -> str:
     css = f"badge {kind}" if kind else "badge"
-    return f'<span class="{css}">{_esc(text)}</span>'
+    return f'<span class="{css}">{esc(text)}</span>'
 
 
 def _static_part(service, open_now: bool | None) -> str:
@@ -45,10 +40,10 @@ def _static_part(service, open_now: bool | None) -> str:
     always = _badge(gettext("24時間"), "open") if service.is_24h else ""
     unverified = _badge(gettext("情報未確認"), "warn") if service.verification != "verified" else ""
     phones = "".join(
-        f'<a class="tel" href="{_esc(p.tel_uri)}">{_esc(p.number)}</a>' for p in service.phones.all()
+        f'<a class="tel" href="{esc(p.tel_uri)}">{esc(p.number)}</a>' for p in service.phones.all()
     )
     return (
-        f'<h2 lang="ja"><a href="{_esc(url)}">{_esc(service.name)}</a></h2>\n'
+        f'<h2 lang="ja"><a href="{esc(url)}">{esc(service.name)}</a></h2>\n'
         f"<div>{hours}\n{always}\n{unverified}</div>\n{phones}"
     )
 
@@ -59,13 +54,13 @@ def card(rec, labels, procedure, area, why: str, relaxed_note: str) -> str:
         (get_language(), service.pk, rec.open_now), lambda: _static_part(service, rec.open_now)
     )
     badges = "".join(_badge(label) for label in labels)
-    relaxed = f"（{_esc(relaxed_note)}）" if rec.relaxed else ""
+    relaxed = f"（{esc(relaxed_note)}）" if rec.relaxed else ""
     link = ""
     if procedure:
         url, label = procedure
         text = label or gettext("%(place)sの手続きを調べる（マイナポータル）") % {"place": area}
-        link = f'<p><a href="{_esc(url)}" rel="noreferrer">{_esc(text)}</a></p>\n'
-    return f'<article class="card">\n{static}\n<p class="meta">{_esc(why)}: {badges}\n{relaxed}</p>\n{link}</article>'
+        link = f'<p><a href="{esc(url)}" rel="noreferrer">{esc(text)}</a></p>\n'
+    return f'<article class="card">\n{static}\n<p class="meta">{esc(why)}: {badges}\n{relaxed}</p>\n{link}</article>'
 
 
 def cards(items, area) -> str:
@@ -74,20 +69,20 @@ def cards(items, area) -> str:
         message = gettext(
             "選んだ内容に合う相談先が見つかりませんでした。悩みを選ぶか、自分のことばで書いてみてください。"
         )
-        return f"<p>{_esc(message)}</p>"
+        return f"<p>{esc(message)}</p>"
     why, relaxed_note = gettext("おすすめの理由"), gettext("条件をゆるめて見つけました")
     return "".join(card(rec, labels, procedure, area, why, relaxed_note) for rec, labels, procedure in items)
 
 
 def summary(rows) -> str:
     """``<dl>`` of (step, chosen labels) rows: the question, the labels, the step's edit button."""
-    edit = _esc(gettext("なおす"))
+    edit = esc(gettext("なおす"))
     parts = ["<dl>"]
     for step, labels in rows:
-        chosen = "、".join(_esc(gettext(str(label))) for label in labels) or "—"
+        chosen = "、".join(esc(gettext(str(label))) for label in labels) or DASH
         parts.append(
-            f"<dt>{_esc(gettext(str(step.question)))}</dt>\n"
-            f'<dd>{chosen}\n<button name="action" value="edit:{_esc(step.id)}">{edit}</button></dd>'
+            f"<dt>{esc(gettext(str(step.question)))}</dt>\n"
+            f'<dd>{chosen}\n<button name="action" value="edit:{esc(step.id)}">{edit}</button></dd>'
         )
     parts.append("</dl>")
     return "".join(parts)

@@ -70,14 +70,15 @@ def _recommend(key: tuple, limit: int, now) -> tuple[Recommendation, ...]:
     for relax in (None, *RELAX_ORDER):
         if relax:
             dropped.append(relax)
+        wants_open = criteria.open_now and "open_now" not in dropped
         for topic_index, topic in enumerate(criteria.topics):
             hits = _topic_hits(
                 topic,
                 criteria.age,
                 None if "area" in dropped else criteria.area,
                 () if "channels" in dropped else tuple(criteria.channels),
-                False if "open_now" in dropped else criteria.open_now,
-                now if criteria.open_now and "open_now" not in dropped else None,
+                wants_open,
+                now if wants_open else None,
             )
             for position, service_id in enumerate(hits):
                 rec = found.get(service_id)

@@ -4,7 +4,7 @@
 built here in Python rather than by an included template: a case timeline shows up to hundreds of
 assessments, and the template engine spent most of the page's time on them (BENCHMARKS.md "Cases").
 Labels and legends of the form are translated; what staff wrote (``text``) and stored values that the
-version does not know are shown as written. Every value is escaped (``markup.esc``).
+version does not know are shown as written. Every value is escaped (``core.markup.esc``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from tsunagari.cases.templatetags.markup import DASH, Translations, esc, text_with_breaks
+from tsunagari.core.markup import DASH, Translations, esc, text_with_breaks
 
 register = template.Library()
 

@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from tsunagari.cases.models import Section
 from tsunagari.cases.templatetags.described import described_markup
-from tsunagari.cases.templatetags.markup import Translations, esc, text_with_breaks
+from tsunagari.core.markup import Translations, esc, text_with_breaks
 
 register = template.Library()
 

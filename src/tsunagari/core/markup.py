@@ -1,6 +1,8 @@
-"""Small helpers for case markup built in Python (``described``, ``timeline``): escaping and line
-breaks as Django's ``escape`` and ``linebreaksbr`` do them, and translations looked up once per
-render. They return plain ``str``; the filters mark the joined result safe once.
+"""Small helpers for markup built in Python where a template loop was too slow (the case timeline,
+``cases/templatetags/described.py`` and ``timeline.py``; the navigator's result cards,
+``navigator/result_markup.py``): escaping and line breaks as Django's ``escape`` and ``linebreaksbr``
+do them, and translations looked up once per render. They return plain ``str``; the callers mark
+the joined result safe once.
 
 ``esc`` escapes ``& < > " '`` like ``django.utils.html.escape`` (both call ``html.escape``), without
 its lazy-string wrapper, which was a measurable share of a 200-entry timeline.
