@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 
@@ -46,4 +48,37 @@ def test_a_crisis_text_changes_the_kept_page():
     start = client.get("/navi/").content.decode()
     calm = turn(client, start, answer="age30_64", action="next")
     crisis = turn(client, start, answer="age30_64", action="next", text="もう死にたい")
+    assert 'role="alert"' in crisis and 'role="alert"' not in calm
+
+
+def test_result_pages_share_the_kept_page_but_not_the_cards_or_the_conversation():
+    client = Client()
+    start = client.get("/navi/").content.decode()
+    money = turn(
+        client, turn(client, start, answer="age30_64", action="next"), answer="poverty", action="finish"
+    )
+    alone = turn(
+        client, turn(client, start, answer="age65", action="next"), answer="loneliness", action="finish"
+    )
+    assert not re.search(r"kept[0-9a-f]{32}", money + alone)  # no placeholder reaches a page
+    assert state(money) != state(alone)
+    assert Conversation.loads(state(money)).answers["topics"] == ["poverty"]
+    assert Conversation.loads(state(alone)).answers["topics"] == ["loneliness"]
+    cards = re.compile(r'<article class="card">.*?</article>', re.S)
+    assert cards.findall(money) != cards.findall(alone)  # each gets the services for its own topics
+    assert "お金" in money.split("<dl>")[1] and "お金" not in alone.split("<dl>")[1]  # what each chose
+
+    def rest(page):  # the page without the cards, the list and the token: one kept page
+        page = cards.sub("", page).split("<dl>")[0]
+        return page.replace(state(page), "") if 'name="state"' in page else page
+
+    assert rest(money) == rest(alone)
+
+
+def test_a_crisis_changes_the_kept_result_page():
+    client = Client()
+    start = client.get("/navi/").content.decode()
+    topics = turn(client, start, answer="age30_64", action="next")
+    calm = turn(client, topics, answer="poverty", action="finish")
+    crisis = turn(client, topics, answer="poverty", action="finish", text="消えてしまいたい")
     assert 'role="alert"' in crisis and 'role="alert"' not in calm

@@ -1,5 +1,5 @@
-"""The result page's service cards and "what you chose" list, built in Python
-(``{% result_cards items area %}``, ``{% result_summary summary %}``).
+"""The result page's service cards and "what you chose" list, built in Python and put into the
+kept result page (``navigator.kept_pages``) as its ``cards`` and ``summary``.
 
 ``items`` are the result context's ``(Recommendation, topic labels, procedure link or None)``. Each
 card shows the service's name (linked to its directory page), "open now" / "closed now", 24 hours

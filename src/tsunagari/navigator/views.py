@@ -12,20 +12,19 @@ from __future__ import annotations
 
 from django.core import signing
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from tsunagari.core.no_store import no_store
 from tsunagari.core.selectors import find_area, local_government, prefectures
 from tsunagari.core.vocabulary import TOPICS
 from tsunagari.directory.selectors.services import crisis_lines, youth_lines
-from tsunagari.navigator import usage
+from tsunagari.navigator import result_markup, usage
 from tsunagari.navigator.conversation import Conversation, submit
 from tsunagari.navigator.flow import load_flow
-from tsunagari.navigator.kept_pages import render_with_token
+from tsunagari.navigator.kept_pages import render_kept
 from tsunagari.navigator.pdf import result_pdf
 from tsunagari.navigator.selectors import procedure_links, recommend
 
@@ -33,14 +32,14 @@ RESULT = "result"
 
 
 @csrf_exempt
-@never_cache
+@no_store
 def teens(request):
     """The entry for people 18 and under: the same engine, age already answered, plain words."""
     return navigator(request, teen=True)
 
 
 @csrf_exempt
-@never_cache
+@no_store
 def navigator(request, teen: bool = False):
     flow = load_flow()
     conversation, notice = _fresh(teen), ""
@@ -66,7 +65,6 @@ def navigator(request, teen: bool = False):
         "number": [s.id for s in flow.steps].index(step.id) + 1,
         "count": len(flow.steps),
         "chosen": chosen,
-        "state": conversation.dumps(),
         "notice": notice,
         **_crisis_context(conversation),
     }
@@ -77,7 +75,7 @@ def navigator(request, teen: bool = False):
         context["chosen_municipality"] = (
             "" if area is None or area.kind == area.Kind.PREFECTURE else str(area)
         )
-    return render_with_token(request, "navigator/step.html", context)
+    return render_kept(request, "navigator/step.html", context, {"state": conversation.dumps()})
 
 
 def _count_usage(flow, conversation: Conversation, reached: str) -> None:
@@ -166,7 +164,14 @@ def _result_context(flow, conversation: Conversation) -> dict:
 
 
 def _result(request, flow, conversation: Conversation):
-    return render(request, "navigator/result.html", _result_context(flow, conversation))
+    """The result page: the cards and "what you chose" are the person's; the rest is kept."""
+    context = _result_context(flow, conversation)
+    fill = {
+        "state": context["state"],
+        "cards": result_markup.cards(context["items"], context["area"]),
+        "summary": result_markup.summary(context["summary"]),
+    }
+    return render_kept(request, "navigator/result.html", _crisis_context(conversation), fill)
 
 
 def _pdf(request, flow, conversation: Conversation):

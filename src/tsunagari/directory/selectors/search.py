@@ -217,8 +217,13 @@ _OPEN_AT: dict[tuple[str, bool, datetime], bool] = {}
 
 
 def _open_schedule_ids(at: datetime) -> list[int]:
-    """Ids of the schedules open at ``at`` (each distinct spec is evaluated once per minute)."""
-    minute = at.replace(second=0, microsecond=0)
+    """Ids of the schedules open at ``at``'s minute (each distinct spec is evaluated once per
+    minute; the ids of a minute are kept like other reference data, ``cache_seconds()``)."""
+    return list(_open_schedule_ids_in(at.replace(second=0, microsecond=0)))
+
+
+@ttl_cache(cache_seconds, maxsize=64)
+def _open_schedule_ids_in(minute: datetime) -> tuple[int, ...]:
     if len(_OPEN_AT) > 20000:
         _OPEN_AT.clear()
     with connection.cursor() as cursor:
@@ -229,10 +234,10 @@ def _open_schedule_ids(at: datetime) -> list[int]:
         key = (spec, bool(is_24h), minute)
         if key not in _OPEN_AT:
             schedule = schedule_for(spec)
-            _OPEN_AT[key] = bool(is_24h) if schedule is None else schedule.is_open(at)
+            _OPEN_AT[key] = bool(is_24h) if schedule is None else schedule.is_open(minute)
         if _OPEN_AT[key]:
             ids.append(pk)
-    return ids
+    return tuple(ids)
 
 
 # --- index statistics ----------------------------------------------------------------------------
@@ -368,7 +373,16 @@ def _doc_source(built: _Filters, terms: list[Term]):
 
 
 def _group_rows(codes: list[str], built: _Filters, cap: int) -> int:
-    """Vocabulary rows of one filter group passing the area and flag filters, up to ``cap`` + 1."""
+    """Vocabulary rows of one filter group passing the area and flag filters, up to ``cap`` + 1.
+
+    Only an estimate for choosing the plan (both plans give the same results), so it is kept
+    ``cache_seconds()`` per process like other reference data."""
+    return _counted_group_rows(tuple(codes), built.flag_mask, tuple(built.areas), cap)
+
+
+@ttl_cache(cache_seconds, maxsize=4096)
+def _counted_group_rows(codes: tuple[str, ...], flag_mask: int, areas: tuple[int, ...], cap: int) -> int:
+    built = _Filters(flag_mask=flag_mask, areas=list(areas))
     row_where, row_params = built.row("t")
     marks = ", ".join(["%s"] * len(codes))
     where = " AND ".join([f"t.code IN ({marks})", *row_where])
@@ -443,8 +457,10 @@ def search_services(
     return page
 
 
+@ttl_cache(cache_seconds)
 def _documents() -> int:
-    """About how many documents there are (the highest id: no scan)."""
+    """About how many documents there are (the highest id: no scan; an estimate for choosing the
+    plan, kept ``cache_seconds()``)."""
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT MAX(id) FROM {T_DOC}")
         return cursor.fetchone()[0] or 0

@@ -4,7 +4,6 @@ from django import template
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from tsunagari.navigator import result_markup
 from tsunagari.navigator.ruby import ruby_html
 
 register = template.Library()
@@ -16,15 +15,3 @@ def ruby(text: str) -> str:
     if (get_language() or "ja").startswith("ja"):
         return mark_safe(ruby_html(str(text)))  # ruby_html escapes every piece of the text
     return template.defaultfilters.force_escape(text)
-
-
-@register.simple_tag
-def result_cards(items, area) -> str:
-    """The result page's service cards (``navigator.result_markup``), already escaped."""
-    return mark_safe(result_markup.cards(items, area))
-
-
-@register.simple_tag
-def result_summary(summary) -> str:
-    """The result page's "what you chose" list (``navigator.result_markup``), already escaped."""
-    return mark_safe(result_markup.summary(summary))
