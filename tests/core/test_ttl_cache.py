@@ -80,3 +80,13 @@ def test_a_changed_crisis_line_is_shown_at_once_by_the_process_that_changed_it(s
         assert "0120-000-000" in [p.number for p in fresh[0].phones.all()]
     finally:
         clear_all()
+
+
+def test_hashable_keeps_usable_tuples_and_converts_what_is_not():
+    from tsunagari.core.ttl_cache import hashable
+
+    usable = (("13", "東京都"), ("27", "大阪府"))
+    assert hashable(usable) is usable
+    assert hashable(("a", ["b", {"c": [1]}])) == ("a", ("b", (("c", (1,)),)))
+    assert hashable({"chosen": ["x"], "step": "topics"}) == (("chosen", ("x",)), ("step", "topics"))
+    hash(hashable(("a", ["b", {"c": [1]}])))

@@ -16,6 +16,7 @@ import pytest
 import yaml
 
 from tsunagari.core.vocabulary import TOPICS
+from tsunagari.navigator import triage as triage_module
 from tsunagari.navigator.triage import LexiconError, parse_lexicon, triage
 
 CORPUS = Path(__file__).with_name("triage_corpus.yaml")
@@ -136,3 +137,18 @@ def test_corpus_scores(capsys):
 RECALL_FIRST = 0.55
 PRECISION = 0.75
 QUIET = 0.85
+
+
+def test_the_index_finds_what_comparing_every_spelling_finds():
+    """The index by first characters only skips spellings a message cannot contain: scores equal a
+    scan of every (entry, spelling) pair, for every corpus message."""
+    index = triage_module._default_index()
+    every = triage_module._Index(index.entries, {}, tuple(
+        (entry, form) for entry, e in enumerate(index.entries) for form in range(len(e.forms))
+    ))  # fmt: skip
+    for message in _corpus():
+        forms = triage_module.message_forms(message["text"])
+        for languages in (None, ("en", "ja")):
+            assert triage_module._topic_scores(index, forms, languages) == triage_module._topic_scores(
+                every, forms, languages
+            ), message["text"]

@@ -17,13 +17,24 @@ from django.utils.http import http_date
 CACHE_CONTROL = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
+def _expires_now() -> str:
+    """``http_date(time.time())``, formatted once per second (formatting is most of its cost)."""
+    second = int(time.time())
+    if _expires[0] != second:
+        _expires[:] = [second, http_date(second)]
+    return _expires[1]
+
+
+_expires: list = [None, ""]
+
+
 def no_store(view):
     """Decorate ``view`` so that its responses are never cached (see the module docstring)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response.headers["Expires"] = http_date(time.time())
+        response.headers["Expires"] = _expires_now()
         response.headers["Cache-Control"] = CACHE_CONTROL
         return response
 

@@ -92,7 +92,13 @@ class TtlStore:
 def hashable(value: Any) -> Hashable:
     """``value`` usable in a key: lists and tuples as tuples, sets as frozensets, dicts as sorted
     item tuples, all the way down; other values as they are (they must be hashable)."""
-    if isinstance(value, list | tuple):
+    if isinstance(value, tuple):
+        try:
+            hash(value)  # already usable (most keys: a C-speed check instead of a Python walk)
+            return value
+        except TypeError:
+            return tuple(hashable(v) for v in value)
+    if isinstance(value, list):
         return tuple(hashable(v) for v in value)
     if isinstance(value, set | frozenset):
         return frozenset(hashable(v) for v in value)

@@ -41,6 +41,9 @@ class Option:
     open_now: bool = False
     crisis: bool = False
 
+    def __hash__(self) -> int:  # kept-page keys hash steps on every turn: the id is enough
+        return hash(self.id)
+
 
 @dataclass(frozen=True)
 class Step:
@@ -48,6 +51,9 @@ class Step:
     kind: str
     question: str
     options: tuple[Option, ...] = ()
+
+    def __hash__(self) -> int:  # equal steps have equal ids; hashing every field cost a turn 5 µs
+        return hash(self.id)
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)

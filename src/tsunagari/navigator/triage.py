@@ -167,10 +167,11 @@ def default_lexicon() -> tuple[Entry, ...]:
 @dataclass(frozen=True)
 class _Index:
     """A lexicon's (entry, form) pairs by the message form they are looked for in and their first
-    character: a message is compared only with the spellings that start with one of its characters."""
+    two characters (one for one-character spellings): a message is compared only with the spellings
+    that start with one of its character pairs (or characters), which every spelling it contains does."""
 
     entries: tuple[Entry, ...]
-    by_first: dict[str, dict[str, tuple[tuple[int, int], ...]]]  # form key → character → pairs
+    by_first: dict[str, dict[str, tuple[tuple[int, int], ...]]]  # form key → first 1–2 chars → pairs
     anywhere: tuple[tuple[int, int], ...]  # empty spellings (found in any message)
 
 
@@ -180,7 +181,7 @@ def _index(entries: tuple[Entry, ...]) -> _Index:
     for entry_number, entry in enumerate(entries):
         for form_number, (key, form) in enumerate(entry.forms):
             if form:
-                by_first.setdefault(key, {}).setdefault(form[0], []).append((entry_number, form_number))
+                by_first.setdefault(key, {}).setdefault(form[:2], []).append((entry_number, form_number))
             else:
                 anywhere.append((entry_number, form_number))
     return _Index(
@@ -213,8 +214,9 @@ def _topic_scores(index: _Index, forms: dict[str, str], languages: tuple[str, ..
     for key, text in forms.items():
         table = index.by_first.get(key)
         if table:
-            for ch in set(text):
-                pairs.update(table.get(ch, ()))
+            starts = {*text, *(text[i : i + 2] for i in range(len(text) - 1))}
+            for start in table.keys() & starts:
+                pairs.update(table[start])
     matched: dict[str, list[tuple[str, int, int, int]]] = {}
     for entry_number, form_number in sorted(pairs):  # the lexicon's order, as the scores depend on it
         entry = index.entries[entry_number]
