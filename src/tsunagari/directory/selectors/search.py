@@ -309,7 +309,11 @@ def _postings_then_documents() -> str:
     return f"{POSTING} p JOIN {T_DOC} d ON d.id = p.doc"
 
 
-_COLUMNS = "d.id, d.sort_key, d.name, d.service_id, d.text"
+def _columns(terms: list[Term]) -> str:
+    """What a document read returns; its text only when there are terms to score (without terms
+    every document scores 0, and the text is most of what a row weighs)."""
+    text = "d.text" if terms else "''"
+    return f"d.id, d.sort_key, d.name, d.service_id, {text}"
 
 
 @dataclass
@@ -368,7 +372,7 @@ def _doc_source(built: _Filters, terms: list[Term]):
     row_where, row_params = built.index_row("d", "id")
     term_where, term_params = _term_conditions(terms)
     where = ["(d.sort_key, d.id) > (%s, %s)", *row_where, *built.doc, *term_where]
-    sql = f"SELECT {_COLUMNS} FROM {T_DOC} d WHERE {' AND '.join(where)} ORDER BY d.sort_key, d.id LIMIT %s"
+    sql = f"SELECT {_columns(terms)} FROM {T_DOC} d WHERE {' AND '.join(where)} ORDER BY d.sort_key, d.id LIMIT %s"
     return _Source(0, sql, [*row_params, *built.doc_params, *term_params], after_params=0)
 
 
@@ -525,7 +529,7 @@ def _filter_driven(built: _Filters, group: int, terms: list[Term]) -> list[tuple
     where = [f"d.id IN ({subquery})", *probes, *built.doc, *term_where]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {_COLUMNS} FROM {T_DOC} d WHERE {' AND '.join(where)}",
+            f"SELECT {_columns(terms)} FROM {T_DOC} d WHERE {' AND '.join(where)}",
             [*codes, *inner_params, *probe_params, *built.doc_params, *term_params],
         )
         rows = cursor.fetchall()
