@@ -9,7 +9,7 @@ then gets the very headers ``never_cache`` gives (a test compares them), set as 
 from __future__ import annotations
 
 import time
-from functools import wraps
+from functools import lru_cache, wraps
 
 from django.utils.http import http_date
 
@@ -17,15 +17,10 @@ from django.utils.http import http_date
 CACHE_CONTROL = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
-def _expires_now() -> str:
-    """``http_date(time.time())``, formatted once per second (formatting is most of its cost)."""
-    second = int(time.time())
-    if _expires[0] != second:
-        _expires[:] = [second, http_date(second)]
-    return _expires[1]
-
-
-_expires: list = [None, ""]
+@lru_cache(maxsize=1)
+def _http_date(second: int) -> str:
+    """``http_date`` of the current second, formatted once per second (formatting is most of its cost)."""
+    return http_date(second)
 
 
 def no_store(view):
@@ -34,7 +29,7 @@ def no_store(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        response.headers["Expires"] = _expires_now()
+        response.headers["Expires"] = _http_date(int(time.time()))
         response.headers["Cache-Control"] = CACHE_CONTROL
         return response
 

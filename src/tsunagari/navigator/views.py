@@ -148,6 +148,8 @@ def _crisis_context(conversation: Conversation) -> dict:
 
 
 def _result_context(flow, conversation: Conversation) -> dict:
+    """The person's result — the suggested services, the area, the criteria, what they chose —
+    for the result page and the PDF."""
     criteria = flow.criteria(conversation.answers, conversation.triaged)
     recommendations = recommend(criteria)
     links = procedure_links([rec.service for rec in recommendations], criteria.area)
@@ -158,8 +160,6 @@ def _result_context(flow, conversation: Conversation) -> dict:
         "area": local_government(criteria.area),
         "criteria": criteria,
         "summary": _summary(flow, conversation),
-        "state": conversation.dumps(),
-        **_crisis_context(conversation),
     }
 
 
@@ -167,7 +167,7 @@ def _result(request, flow, conversation: Conversation):
     """The result page: the cards and "what you chose" are the person's; the rest is kept."""
     context = _result_context(flow, conversation)
     fill = {
-        "state": context["state"],
+        "state": conversation.dumps(),
         "cards": result_markup.cards(context["items"], context["area"]),
         "summary": result_markup.summary(context["summary"]),
     }
