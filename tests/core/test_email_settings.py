@@ -3,11 +3,11 @@ try to reach an SMTP server that is not there; production sets a host)."""
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.core.django_process import run_snippet
 
 SCRIPT = """
 import json, django
@@ -22,18 +22,7 @@ print(json.dumps({"backend": settings.EMAIL_BACKEND, "port": getattr(settings, "
 
 def settings_in(tmp_path: Path, **env: str) -> tuple[dict, subprocess.CompletedProcess]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("TSUNAGARI_EMAIL")}
-    clean.update(
-        DJANGO_SETTINGS_MODULE="tsunagari.settings",
-        TSUNAGARI_DATA_DIR=str(tmp_path),
-        SECRET_KEY="test-" + "k" * 60,
-        PYTHONPATH=str(Path(__file__).resolve().parents[2] / "src"),
-        **env,
-    )
-    proc = subprocess.run(
-        [sys.executable, "-c", SCRIPT], env=clean, capture_output=True, text=True, timeout=120
-    )
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    return (json.loads(lines[-1]) if lines else {}), proc
+    return run_snippet(SCRIPT, dict(clean, TSUNAGARI_DATA_DIR=str(tmp_path), **env))
 
 
 def test_without_a_host_mail_is_written_to_files_in_the_data_dir(tmp_path):

@@ -19,3 +19,27 @@ class NavigatorConfig(AppConfig):
             signal.connect(
                 forget_cached_links, sender=ProcedureLink, weak=False, dispatch_uid="ttl-cache-procedurelink"
             )
+
+    def warm_up(self) -> None:
+        """Load the flow, the triage lexicon and its index, the crisis patterns, SudachiPy's tokenizer
+        and the navigator's templates (see :mod:`tsunagari.core.warmup`)."""
+        from django.template.loader import get_template
+
+        from tsunagari.navigator.flow import load_flow
+        from tsunagari.navigator.ruby import ruby_html
+        from tsunagari.navigator.triage import triage
+
+        load_flow()
+        for text in WARM_UP_TEXTS:
+            triage(
+                text
+            )  # lexicon, index, crisis patterns, the tokenizer of this thread (as the pages call it)
+        ruby_html("相談できる窓口")
+        for name in WARM_UP_TEMPLATES:
+            get_template(name)
+
+
+#: Messages triaged by the warm-up: Japanese (SudachiPy) and a Latin-script one.
+WARM_UP_TEXTS = ("ひとりで眠れない日が続いています", "I feel lonely at night")
+#: The navigator's pages (their includes and tag libraries load with them).
+WARM_UP_TEMPLATES = ("navigator/step.html", "navigator/result.html", "navigator/result_pdf.html")
