@@ -9,6 +9,7 @@ from tsunagari.core.ttl_cache import TtlStore, clear_all, ttl_cache
 
 
 def test_values_are_kept_for_the_ttl_then_recomputed(monkeypatch):
+    monkeypatch.setattr(cache_module, "SPREAD", 0.0)  # exact lives (the spread has its own test)
     clock = [100.0]
     monkeypatch.setattr(cache_module.time, "monotonic", lambda: clock[0])
     calls = []
@@ -28,6 +29,7 @@ def test_values_are_kept_for_the_ttl_then_recomputed(monkeypatch):
 
 
 def test_a_full_store_drops_expired_values_then_the_oldest_half(monkeypatch):
+    monkeypatch.setattr(cache_module, "SPREAD", 0.0)
     clock = [0.0]
     monkeypatch.setattr(cache_module.time, "monotonic", lambda: clock[0])
     store = TtlStore(lambda: 30, maxsize=8)
@@ -50,6 +52,27 @@ def test_a_full_store_drops_expired_values_then_the_oldest_half(monkeypatch):
     assert "last" in store.values and ("more", 2) in store.values and ("new", 0) not in store.values
     made = store.get_many(["a", "b", "last"], lambda keys: {k: k.upper() for k in keys})
     assert made == {"a": "A", "b": "B", "last": "y"} and len(store.values) == 6
+
+
+def test_values_made_together_come_due_over_a_quarter_of_the_ttl_never_later(monkeypatch):
+    clock = [0.0]
+    monkeypatch.setattr(cache_module.time, "monotonic", lambda: clock[0])
+    store = TtlStore(lambda: 40, maxsize=1000)
+    keys = list(range(400))
+    store.get_many(keys[:200], lambda missing: {k: "first" for k in missing})
+    for key in keys[200:]:
+        store.get_or_make(key, lambda: "first")
+
+    def remade(second: float) -> int:
+        clock[0] = second
+        made = []
+        store.get_many(keys, lambda missing: {k: made.append(k) or "again" for k in missing})
+        return len(made)
+
+    assert remade(29.9) == 0  # every value lives at least three quarters of the TTL
+    due = remade(35.0)
+    assert 0 < due < 400  # some came due, not all at once
+    assert remade(40.0) == 400 - due  # the others at the TTL: none is kept longer
 
 
 def test_zero_seconds_disables_caching():

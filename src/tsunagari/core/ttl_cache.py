@@ -6,11 +6,18 @@ Pure module. ``ttl_cache(seconds)`` memoises a function by its (hashable) argume
 (``store.get_or_make(key, make)``; the template tag ``{% ttl_fragment %}`` uses one).
 Every cache can be emptied with ``clear_all()``: writers call it so the process that made a
 change never shows stale data; other processes see the change within the TTL.
+
+Each value is kept between ``1 - SPREAD`` and all of ``seconds()`` (drawn when it is made): values
+made together — a new process's first pages, every page after a write — would otherwise all expire
+together and be made again in the same second, a burst that a busy server's slowest answers show
+(the navigator's load benchmark saw one every TTL). Spread, they come due over a quarter of the TTL,
+and later at times of their own.
 """
 
 from __future__ import annotations
 
 import functools
+import random
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -19,10 +26,14 @@ from typing import Any
 _stores: list[TtlStore] = []
 _lock = threading.Lock()
 
+#: Fraction of the TTL by which a value's life may be shorter (see the module docstring).
+SPREAD = 0.25
+
 
 class TtlStore:
-    """Values by hashable key, each kept ``seconds()`` seconds. At ``maxsize`` keys the expired ones
-    are dropped, and if that is not enough the older half (see :meth:`_make_room`)."""
+    """Values by hashable key, each kept at most ``seconds()`` seconds (at least ``1 - SPREAD`` of
+    them). At ``maxsize`` keys the expired ones are dropped, and if that is not enough the older half
+    (see :meth:`_make_room`)."""
 
     def __init__(self, seconds: Callable[[], float], maxsize: int = 256):
         self.seconds = seconds
@@ -42,8 +53,8 @@ class TtlStore:
             return hit[1]
         value = make()
         self._make_room(now, ttl)
-        self.values.pop(key, None)  # re-inserted at the end: insertion order stays age order
-        self.values[key] = (now, value)
+        self.values.pop(key, None)  # re-inserted at the end: insertion order stays (about) age order
+        self.values[key] = (_made_at(now, ttl), value)
         return value
 
     def get_many(self, keys: list[Hashable], make: Callable[[list[Hashable]], dict]) -> dict:
@@ -65,7 +76,7 @@ class TtlStore:
             self._make_room(now, ttl, len(made))
             for key, value in made.items():
                 self.values.pop(key, None)
-                self.values[key] = (now, value)
+                self.values[key] = (_made_at(now, ttl), value)
             found.update(made)
         return found
 
@@ -87,6 +98,11 @@ class TtlStore:
 
     def clear(self) -> None:
         self.values.clear()
+
+
+def _made_at(now: float, ttl: float) -> float:
+    """The time a value made ``now`` is taken to be made: up to ``SPREAD * ttl`` earlier, at random."""
+    return now - random.random() * SPREAD * ttl
 
 
 def hashable(value: Any) -> Hashable:
