@@ -1071,6 +1071,32 @@ def report_lines(machine: dict) -> list[str]:
         "(Linux build `fc-v782`) commit `3dce5a6`, replayed as here (sync 2×1, closed loop), did 671 turns/s, "
         "against 1,254 turns/s for that code on the morning's machine (`fc-v657`); read a run against the "
         '"Machine floor" section measured the same day.',
+        "- Later the same day, on the slower build (`fc-v782`): commit `e04ddf6` did 880 turns/s in closed loop "
+        "(sync 2×1), 761 at a paced 800/s with a p99 of 345 ms; its mix cost about 1.15 ms per turn replayed in "
+        "one process against 2.1 ms of server CPU per turn under load.",
+        "- Where the server's CPU goes beyond the replay (third session, `fc-v657`, commit `114c8fa`): a bare WSGI "
+        "function returning a 9 KB page under gunicorn sync 2×1 with these 200 connections costs 0.21 ms of server "
+        "CPU per request in closed loop (6,254 requests/s) and 0.47 ms at a paced 800/s (idle workers woken for "
+        "each request; gthread 2×1 0.45, gevent 0.43 ms, the same at that rate). Timed inside the workers during "
+        "a paced 800/s run, the navigator itself took 1.27 ms of CPU per turn, against 0.76–0.85 ms for the same "
+        "turns replayed in one quiet process: most of the gap is the application running slower while two "
+        "workers and wrk share two vCPUs, not gunicorn.",
+        "- Warm-up (`tsunagari.core.warmup`, run when `tsunagari.wsgi` is loaded): the first turn a fresh process "
+        "served took 1,033 ms (importing every view through the URL patterns — WeasyPrint alone about 0.5 s — "
+        "catalogues, SudachiPy, the navigator's data), the first free text of the teens' entry 197 ms; after the "
+        "warm-up 24 ms and 2.1 ms. The heap is frozen after it (`gc.freeze`): a full collection of the warmed "
+        "heap took 103 ms in the replay; later ones, of what was made since, 16–30 ms.",
+        "- Cache expiry waves: values kept `TSUNAGARI_CACHE_SECONDS` (30 s) that a new worker made in its first "
+        "second all expired together. Timed inside the workers over a 70 s paced run at 800/s, seconds 30 and 60 "
+        "had 35 and 64 answers slower than 5 ms against about 8 in other seconds; each value now lives between "
+        "3/4 and all of the TTL (`ttl_cache.SPREAD`). Alternating 60 s runs at 800/s, without and with the "
+        "spread: p99 126 / 122 ms, then 90 / 45 ms (a slow hour: 1.7–1.95 ms of server CPU per turn).",
+        "- Run-to-run spread at 800 turns/s (sync 2×1, `fc-v657`): an hour before the table's run, three "
+        "20 s paced runs of `114c8fa` and of the warm-up commit had a p99 of 26.8, 25.0 and 29.3 ms (closed loop "
+        "1,540 and 1,579 turns/s); four 20 s runs of one server within ten minutes later 9.6, 46.9, 46.6 and 8.0 "
+        "ms; the table's run 37.4 ms, when the closed loop reached 1,121 turns/s and the same "
+        "turns replayed in one process cost 1.01 ms each instead of 0.85. The p99 at 800 turns/s sits at the "
+        "target on this machine: met or missed by the hour.",
         "- No timing is asserted in the test suite; this section is the record.",
     ]
     return lines
