@@ -30,10 +30,9 @@ class NavigatorConfig(AppConfig):
         from tsunagari.navigator.triage import triage
 
         load_flow()
+        # The lexicon, its index, the crisis patterns and this thread's tokenizer, as the pages call it.
         for text in WARM_UP_TEXTS:
-            triage(
-                text
-            )  # lexicon, index, crisis patterns, the tokenizer of this thread (as the pages call it)
+            triage(text)
         ruby_html("相談できる窓口")
         for name in WARM_UP_TEMPLATES:
             get_template(name)
