@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+import time
+from types import SimpleNamespace
 
 import pytest
 from django.test import Client
 
 from tests.navigator.turns import state, turn
+from tsunagari.core import ttl_cache
 from tsunagari.core.ttl_cache import clear_all
+from tsunagari.directory.models import Phone
+from tsunagari.directory.selectors.services import crisis_lines
+from tsunagari.navigator import kept_pages
 from tsunagari.navigator.conversation import Conversation
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +88,43 @@ def test_a_crisis_changes_the_kept_result_page():
     calm = turn(client, topics, answer="poverty", action="finish")
     crisis = turn(client, topics, answer="poverty", action="finish", text="消えてしまいたい")
     assert 'role="alert"' in crisis and 'role="alert"' not in calm
+
+
+def _number_shown(lines) -> str:
+    return next(line.phones.all()[0].number for line in lines if line.phones.all())
+
+
+def test_a_number_changed_elsewhere_shows_once_the_crisis_lines_are_read_again():
+    """Another process changed a crisis line's number: this one gets no signal, only its crisis lines'
+    cache running out. The kept pages and fragments showing the lines must not outlive that."""
+    client = Client()
+    start = client.get("/navi/").content.decode()
+    calm, crisis = (
+        turn(client, start, answer="age30_64", action="next", text=text) for text in ("", "もう死にたい")
+    )
+    number = _number_shown(crisis_lines())
+    assert f">{number}<" in calm and f">{number}<" in crisis
+    Phone.objects.filter(number=number).update(number="0120-000-000")  # no post_save here
+    crisis_lines.cache.clear()  # its cache_seconds() have run out
+    for text in ("", "もう死にたい"):
+        page = turn(client, start, answer="age30_64", action="next", text=text)
+        assert ">0120-000-000<" in page and f">{number}<" not in page
+
+
+def test_a_kept_page_outlives_the_data_it_shows_when_that_is_read_again_unchanged(settings, monkeypatch):
+    clock = SimpleNamespace(monotonic=time.monotonic)
+    monkeypatch.setattr(ttl_cache, "time", clock)
+    renders = []
+    render = kept_pages.render_to_string
+    monkeypatch.setattr(
+        kept_pages, "render_to_string", lambda *a, **k: renders.append(a[0]) or render(*a, **k)
+    )
+    client = Client()
+    start = client.get("/navi/").content.decode()
+    first = turn(client, start, answer="age30_64", action="next")
+    assert renders == ["navigator/step.html"] * 2  # the start page, the second question
+    later = time.monotonic() + settings.TSUNAGARI_CACHE_SECONDS + 1  # every data cache has run out
+    clock.monotonic = lambda: later
+    again = turn(client, start, answer="age30_64", action="next")
+    assert len(renders) == 2  # crisis lines read again, equal: the same kept page
+    assert again.replace(state(again), "") == first.replace(state(first), "")

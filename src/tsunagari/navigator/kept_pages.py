@@ -4,9 +4,10 @@ A question page depends on the step, the answers already chosen for it, the noti
 and the entry, language and address, and on the person only through the signed conversation token;
 a result page, apart from its cards and the "what you chose" list, only on the crisis lines, the
 entry, language and address. So a page is rendered once per all of those (the key: every context
-value but the per-request ones, plus the language and the full path) with a placeholder where each
-per-request part goes, and kept ``cache_seconds()`` (``core.ttl_cache``: emptied on directory
-writes, off when the setting is 0); each request gets the kept page with its own parts. Templates
+value but the per-request ones, plus the language and the full path; the crisis lines by what is
+shown of them) with a placeholder where each per-request part goes, and kept ``rendered_seconds()``
+(``core.page_cache``: emptied on directory writes, off when caching is); each request gets the kept
+page with its own parts. Templates
 rendered this way must show nothing else that varies per request (no ``{% csrf_token %}``, no user,
 no messages).
 """
@@ -20,10 +21,10 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
-from tsunagari.core.page_cache import cache_seconds
+from tsunagari.core.page_cache import rendered_seconds
 from tsunagari.core.ttl_cache import TtlStore, hashable
 
-_pages = TtlStore(cache_seconds, maxsize=1024)
+_pages = TtlStore(rendered_seconds, maxsize=2048)
 #: A placeholder is the part's name between two of these: letters and digits only (no escaping
 #: changes them), random per process (no page text or person can contain one by chance or on purpose).
 _MARK = f"kept{secrets.token_hex(16)}"

@@ -143,7 +143,7 @@ def _crisis_context(conversation: Conversation) -> dict:
     lines = crisis_lines()
     if conversation.teen:
         youth = youth_lines()
-        lines = youth + tuple(line for line in lines if line not in youth)
+        lines = youth + [line for line in lines if line not in youth]  # ShownLines, as the key of kept pages
     return {"crisis": conversation.crisis, "crisis_lines": lines, "teen": conversation.teen}
 
 

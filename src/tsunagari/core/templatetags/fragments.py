@@ -1,8 +1,8 @@
 """``{% ttl_fragment "name" value ... %}…{% endttl_fragment %}``: keep a rendered fragment in the process.
 
 The fragment is rendered once per key (its name, the active language and the values given, each
-resolved in the context) and kept ``cache_seconds()`` (``core.ttl_cache``: emptied on writes to the
-directory, off when the setting is 0). The values must name everything the fragment shows that can
+resolved in the context) and kept ``rendered_seconds()`` (``core.page_cache``: emptied on writes to
+the directory, off when caching is). The values must name everything the fragment shows that can
 change between requests; a fragment must not hold anything per request or per person (no
 ``{% csrf_token %}``, no form state).
 """
@@ -14,11 +14,11 @@ from django.template.defaulttags import CsrfTokenNode
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from tsunagari.core.page_cache import cache_seconds
+from tsunagari.core.page_cache import rendered_seconds
 from tsunagari.core.ttl_cache import TtlStore, hashable
 
 register = template.Library()
-_fragments = TtlStore(cache_seconds, maxsize=8192)
+_fragments = TtlStore(rendered_seconds, maxsize=8192)
 
 
 class TtlFragmentNode(template.Node):

@@ -13,6 +13,7 @@ from tsunagari.core.ttl_cache import TtlStore, ttl_cache
 from tsunagari.directory.models import Phone, Service, ServiceAttribute
 from tsunagari.directory.selectors.hours import open_now
 from tsunagari.directory.selectors.search import SearchFilters, search_services
+from tsunagari.directory.shown_lines import ShownLines
 
 
 def services_with_details() -> QuerySet[Service]:
@@ -108,21 +109,26 @@ def _load_cards(ids: list[str]) -> dict[str, Service]:
 
 
 @ttl_cache(cache_seconds)
-def crisis_lines(limit: int = 10) -> tuple[Service, ...]:
+def crisis_lines(limit: int = 10) -> ShownLines:
     """Verified 24-hour crisis lines for suicidal feelings (shown on every page and first in a crisis).
 
     Cached for ``cache_seconds()`` per process; any write to a service or phone empties the cache of
-    the process that wrote (see ``directory.signals``)."""
+    the process that wrote (see ``directory.apps``). Equal by what pages show of them
+    (:class:`ShownLines`): pages kept rendered with them show a changed number once they are read again."""
     return _cards_for(SearchFilters(crisis_line=True, is_24h=True, topics=["suicide"]), limit)
 
 
 @ttl_cache(cache_seconds)
-def youth_lines(limit: int = 10) -> tuple[Service, ...]:
+def youth_lines(limit: int = 10) -> ShownLines:
     """Verified crisis lines for people 18 and under (children's SOS lines, child lines); cached as
     ``crisis_lines``."""
     return _cards_for(SearchFilters(crisis_line=True, audiences=["under18"]), limit)
 
 
-def _cards_for(filters: SearchFilters, limit: int) -> tuple[Service, ...]:
-    """The first ``limit`` services matching ``filters`` (search order), loaded for cards."""
-    return tuple(load_for_cards([hit.service_id for hit in search_services("", filters, limit=limit).hits]))
+def _cards_for(filters: SearchFilters, limit: int) -> ShownLines:
+    """The first ``limit`` services matching ``filters`` (search order), loaded for cards — read from the
+    database, not from the cards' cache, so that a number changed elsewhere shows within one
+    ``cache_seconds()`` (this list's own), not two."""
+    ids = [hit.service_id for hit in search_services("", filters, limit=limit).hits]
+    by_id = _load_cards(ids)
+    return ShownLines(by_id[i] for i in ids if i in by_id)
