@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import pytest
 from django.conf import settings
 
-from tsunagari.core import stateless
+from tsunagari.core import path_locale, stateless
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,13 +61,14 @@ def app():
     return stateless.SplitApplication()
 
 
-def test_only_the_staff_session_middleware_is_left_out():
+def test_only_the_staff_session_middleware_is_left_out_and_locale_is_done_by_the_path():
     kept = stateless.stateless_middleware()
     assert not set(kept) & stateless.STATEFUL
-    assert kept == [m for m in settings.MIDDLEWARE if m not in stateless.STATEFUL]  # same order
+    expected = [m for m in settings.MIDDLEWARE if m not in stateless.STATEFUL]  # same order
+    assert kept == [stateless.PATH_LOCALE if m == path_locale.REPLACES else m for m in expected]
     for needed in (
         "django.middleware.security.SecurityMiddleware",
-        "django.middleware.locale.LocaleMiddleware",
+        stateless.PATH_LOCALE,
         "django.middleware.clickjacking.XFrameOptionsMiddleware",
     ):
         assert needed in kept
