@@ -1091,12 +1091,21 @@ def report_lines(machine: dict) -> list[str]:
         "had 35 and 64 answers slower than 5 ms against about 8 in other seconds; each value now lives between "
         "3/4 and all of the TTL (`ttl_cache.SPREAD`). Alternating 60 s runs at 800/s, without and with the "
         "spread: p99 126 / 122 ms, then 90 / 45 ms (a slow hour: 1.7–1.95 ms of server CPU per turn).",
-        "- Run-to-run spread at 800 turns/s (sync 2×1, `fc-v657`): an hour before the table's run, three "
+        "- Run-to-run spread at 800 turns/s (sync 2×1, `fc-v657`, third session): an hour before its recorded run, three "
         "20 s paced runs of `114c8fa` and of the warm-up commit had a p99 of 26.8, 25.0 and 29.3 ms (closed loop "
         "1,540 and 1,579 turns/s); four 20 s runs of one server within ten minutes later 9.6, 46.9, 46.6 and 8.0 "
-        "ms; the table's run 37.4 ms, when the closed loop reached 1,121 turns/s and the same "
+        "ms; the recorded run 37.4 ms, when the closed loop reached 1,121 turns/s and the same "
         "turns replayed in one process cost 1.01 ms each instead of 0.85. The p99 at 800 turns/s sits at the "
         "target on this machine: met or missed by the hour.",
+        "- Fourth session (2026-11-23 evening UTC, `fc-v782`, the slowest machine yet: a Python loop of 10 million "
+        "additions took 1.8–2.5 s): the table's code against `95fb345` (the third session's) in alternating 20 s "
+        "closed-loop runs, sync 2×1, the same turns: 814 against 737 turns/s, the mean of four pairs (the new code "
+        "faster in each; 2.28 against 2.53 ms of server CPU per turn); the mix replayed in one process 1.43 "
+        "against 1.69 ms per turn (three pairs). What changed: kept pages and fragments are no longer rendered "
+        "again every 30 s (`page_cache.rendered_seconds()`, the crisis lines keyed by what is shown of them), "
+        "state tokens signed by `core.signed_tokens`, `core.path_locale` instead of Django's `LocaleMiddleware` "
+        "on stateless pages, the usage counts' day kept. The first run of that session, `95fb345`, did 444 "
+        "turns/s in closed loop (20 s).",
         "- No timing is asserted in the test suite; this section is the record.",
     ]
     return lines
