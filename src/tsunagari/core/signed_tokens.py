@@ -3,7 +3,8 @@
 The navigator signs its conversation on every turn and checks it on the next. Django's signer reads
 its settings and derives its HMAC key (SHA-256 of the salt and ``SECRET_KEY``) again for each token,
 through several layers of Python; that was about a tenth of a question turn. Here the derived keys are
-kept per salt and secret, the MAC is one ``hmac.digest`` call and the token is built directly.
+kept per salt and secret, the MAC starts from SHA-256 states kept per key (:func:`_pads`) and the
+token is built directly.
 
 Contract: :func:`dumps` gives what ``signing.dumps(obj, salt=salt, compress=compress)`` gives
 (``TimestampSigner``, JSON, SHA-256; compressed at zlib's fastest level, which any zlib reads), and

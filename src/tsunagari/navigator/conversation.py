@@ -1,9 +1,10 @@
 """A navigator conversation kept in the page, signed, never on the server.
 
 The state travels in a hidden form field as a signed token (``core.signed_tokens``, the format of
-``django.core.signing``): the server stores nothing about the person. A token that was altered or is older than ``MAX_AGE``
-seconds is refused (the conversation starts over). Free texts are kept only as the topics
-triage found in them and whether a crisis sign was seen; the words themselves are not kept.
+``django.core.signing``): the server stores nothing about the person. A token that was altered or
+is older than ``MAX_AGE`` seconds is refused (the conversation starts over). Free texts are kept
+only as the topics triage found in them and whether a crisis sign was seen; the words themselves
+are not kept.
 """
 
 from __future__ import annotations
