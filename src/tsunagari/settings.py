@@ -196,7 +196,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 TSUNAGARI_CONTENT_SECURITY_POLICY = os.environ.get("TSUNAGARI_CONTENT_SECURITY_POLICY", "")
 
 # Seconds a process keeps lists shown on every page (crisis lines) and navigator recommendations;
-# a process that writes a service forgets them at once (see core.ttl_cache). 0 disables.
+# a process that writes a service forgets them at once (see core.ttl_cache). 0 disables. Rendered
+# pages and fragments are keyed by what they show and kept longer (core.page_cache).
 TSUNAGARI_CACHE_SECONDS = float(os.environ.get("TSUNAGARI_CACHE_SECONDS", "30"))
 
 LOGGING = {
