@@ -1097,15 +1097,19 @@ def report_lines(machine: dict) -> list[str]:
         "ms; the recorded run 37.4 ms, when the closed loop reached 1,121 turns/s and the same "
         "turns replayed in one process cost 1.01 ms each instead of 0.85. The p99 at 800 turns/s sits at the "
         "target on this machine: met or missed by the hour.",
-        "- Fourth session (2026-11-23 evening UTC, `fc-v782`, the slowest machine yet: a Python loop of 10 million "
-        "additions took 1.8–2.5 s): the table's code against `95fb345` (the third session's) in alternating 20 s "
-        "closed-loop runs, sync 2×1, the same turns: 814 against 737 turns/s, the mean of four pairs (the new code "
-        "faster in each; 2.28 against 2.53 ms of server CPU per turn); the mix replayed in one process 1.43 "
-        "against 1.69 ms per turn (three pairs). What changed: kept pages and fragments are no longer rendered "
-        "again every 30 s (`page_cache.rendered_seconds()`, the crisis lines keyed by what is shown of them), "
-        "state tokens signed by `core.signed_tokens`, `core.path_locale` instead of Django's `LocaleMiddleware` "
-        "on stateless pages, the usage counts' day kept. The first run of that session, `95fb345`, did 444 "
-        "turns/s in closed loop (20 s).",
+        "- Fourth session (2026-11-23 evening UTC, `fc-v782`; in its first hour the slowest machine yet: a Python "
+        "loop of 10 million additions took 1.8–2.5 s, and `95fb345`, the third session's code, did 444 turns/s in "
+        "closed loop): the table's code (behaviour as at `745e245`; later commits change docstrings and comments "
+        "only) against `95fb345` in alternating 20 s closed-loop runs, sync 2×1, the same turns: 814 against 737 "
+        "turns/s, the mean of four pairs (the new code faster in each; 2.28 against 2.53 ms of server CPU per "
+        "turn); the mix replayed in one process 1.43 against 1.69 ms per turn (three pairs). What changed: kept "
+        "pages and fragments are no longer rendered again every 30 s (`page_cache.rendered_seconds()`, the crisis "
+        "lines keyed by what is shown of them), state tokens signed by `core.signed_tokens`, `core.path_locale` "
+        "instead of Django's `LocaleMiddleware` on stateless pages, the usage counts' day kept. The table's run "
+        "came in a faster hour (an earlier run of the same code that hour: sync 2×1 785 turns/s, paced 800/s "
+        "reached 768 with a p99 of 303 ms). Right after it, one server, 20 s closed loop (875 turns/s) then four "
+        "20 s paced runs at 800/s: p99 311, 281, 34.2 and 29.7 ms — at 2.1–2.3 ms of server CPU per turn the "
+        "server and wrk fill the 2 cores at 800 turns/s, and the p99 falls on either side of the target.",
         "- No timing is asserted in the test suite; this section is the record.",
     ]
     return lines
