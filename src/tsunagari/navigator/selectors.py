@@ -11,8 +11,8 @@ from tsunagari.core.page_cache import cache_seconds
 from tsunagari.core.ttl_cache import ttl_cache
 from tsunagari.directory.models import Service
 from tsunagari.directory.selectors.hours import open_now
-from tsunagari.directory.selectors.search import SearchFilters, search_services
 from tsunagari.directory.selectors.services import crisis_lines, load_for_cards
+from tsunagari.directory.selectors.topic_services import topic_service_ids
 from tsunagari.navigator.flow import Criteria
 from tsunagari.navigator.models import ProcedureLink
 from tsunagari.navigator.procedure_links import render as render_procedure_url
@@ -72,13 +72,13 @@ def _recommend(key: tuple, limit: int, now) -> tuple[Recommendation, ...]:
             dropped.append(relax)
         wants_open = criteria.open_now and "open_now" not in dropped
         for topic_index, topic in enumerate(criteria.topics):
-            hits = _topic_hits(
+            hits = topic_service_ids(
                 topic,
-                criteria.age,
-                None if "area" in dropped else criteria.area,
-                () if "channels" in dropped else tuple(criteria.channels),
-                wants_open,
-                now if wants_open else None,
+                age=criteria.age,
+                area=None if "area" in dropped else criteria.area,
+                channels=() if "channels" in dropped else criteria.channels,
+                at=now if wants_open else None,
+                limit=PER_TOPIC,
             )
             for position, service_id in enumerate(hits):
                 rec = found.get(service_id)
@@ -105,19 +105,6 @@ def _procedure_templates() -> dict[str | None, ProcedureLink]:
     """Every procedure link template by service id (None: the default); a short table, kept
     ``cache_seconds()`` per process and forgotten when one is saved (``navigator.apps``)."""
     return {link.service_id: link for link in ProcedureLink.objects.all()}
-
-
-@ttl_cache(cache_seconds, maxsize=4096)
-def _topic_hits(
-    topic: str, age, area, channels: tuple[str, ...], open_now_wanted: bool, now
-) -> tuple[str, ...]:
-    """Ids of the best ``PER_TOPIC`` services for one topic and these conditions, open now evaluated
-    at ``now`` (a minute; ``None`` when open now is not asked, so the ids are kept across minutes):
-    shared by every recommendation asking the same, kept like them."""
-    filters = SearchFilters(
-        topics=[topic], age=age, area=area, channels=list(channels), open_now=open_now_wanted
-    )
-    return tuple(hit.service_id for hit in search_services("", filters, limit=PER_TOPIC, now=now).hits)
 
 
 def procedure_links(services: list[Service], area: str | None) -> dict[str, tuple[str, str]]:

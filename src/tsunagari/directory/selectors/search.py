@@ -151,7 +151,9 @@ class _Filters:
         return row_where + probe_where, row_params + probe_params
 
 
-def _area_codes(area: str) -> list[int]:
+def area_codes(area: str) -> list[int]:
+    """The area codes whose services serve ``area``'s residents (see ``_area_family``); raises
+    ``SearchError`` for a malformed or unknown code."""
     try:
         code = normalize_lgcode(area)
     except ValueError as exc:
@@ -186,7 +188,7 @@ def _build_filters(filters: SearchFilters, at: datetime | None) -> _Filters:
         if wanted:
             built.flag_mask |= bit
     if filters.area:
-        built.areas = _area_codes(filters.area)
+        built.areas = area_codes(filters.area)
     for taxonomy, codes in (
         ("topic", filters.topics),
         ("audience", filters.audiences),
@@ -204,7 +206,7 @@ def _build_filters(filters: SearchFilters, at: datetime | None) -> _Filters:
         )
         built.doc_params += [filters.age] * 4
     if at is not None:
-        open_ids = _open_schedule_ids(at)
+        open_ids = open_schedule_ids(at)
         if open_ids:
             built.doc.append(f"d.schedule_id IN ({', '.join(['%s'] * len(open_ids))})")
             built.doc_params += open_ids
@@ -216,7 +218,7 @@ def _build_filters(filters: SearchFilters, at: datetime | None) -> _Filters:
 _OPEN_AT: dict[tuple[str, bool, datetime], bool] = {}
 
 
-def _open_schedule_ids(at: datetime) -> list[int]:
+def open_schedule_ids(at: datetime) -> list[int]:
     """Ids of the schedules open at ``at``'s minute (each distinct spec is evaluated once per
     minute; the ids of a minute are kept like other reference data, ``cache_seconds()``)."""
     return list(_open_schedule_ids_in(at.replace(second=0, microsecond=0)))
