@@ -93,10 +93,18 @@ def test_a_changed_phone_number_shows_at_once_on_navigator_pages(caching):
 def test_typed_municipality_names_are_not_kept(caching):
     from tsunagari.core.selectors import find_area
 
+    def kept() -> list:
+        return [(key, value) for store in ttl_cache._stores for key, (_made, value) in store.values.items()]
+
     typed = "ちよだく"
     assert find_area("13", typed)[1]
-    kept = repr([store.values for store in ttl_cache._stores])
-    assert typed not in kept
+    after_typed = kept()
+    assert typed not in repr([key for key, _value in after_typed])
+    # What is kept is the same as for another text with the same first character (the key): the
+    # municipalities' own names and readings, nothing of what the person typed.
+    clear_all()
+    assert not find_area("13", "ちXYZ")[1]
+    assert kept() == after_typed
 
 
 def _state(html: str) -> str:

@@ -52,28 +52,28 @@ def find_area(prefecture: str, municipality: str) -> tuple[str | None, bool]:
         code = None
     if code and (not pref or code[:2] == pref) and local_government(code):
         return code, True
-    matches = [gov for gov in _candidates(pref, typed[:1]) if _matches(gov, typed)]
-    exact = [gov for gov in matches if typed in _names(gov)]
-    chosen = exact if exact else matches
+    matches = [(gov, names) for gov, names, spellings in _candidates(pref, typed[:1]) if typed in spellings]
+    exact = [gov for gov, names in matches if typed in names]
+    chosen = exact if exact else [gov for gov, _names in matches]
     if len(chosen) == 1:
         return chosen[0].code, True
     return fallback, False
 
 
 @ttl_cache(cache_seconds, maxsize=2048)
-def _candidates(pref: str, first: str) -> tuple[LocalGovernment, ...]:
+def _candidates(pref: str, first: str) -> tuple[tuple[LocalGovernment, frozenset[str], frozenset[str]], ...]:
     """Municipalities (in prefecture ``pref`` when given) whose name, reading or city starts with
-    ``first``. Keyed by one character, never by what a person typed; kept ``cache_seconds()``."""
+    ``first``, each with its names and the spellings that match it (``_spellings``). Keyed by one
+    character, never by what a person typed; kept ``cache_seconds()``."""
     candidates = LocalGovernment.objects.exclude(kind=LocalGovernment.Kind.PREFECTURE).select_related(
         "parent"
     )
     if pref:
         candidates = candidates.filter(prefecture_code=pref)
-    return tuple(
-        candidates.filter(
-            Q(name__startswith=first) | Q(name_kana__startswith=first) | Q(parent__name__startswith=first)
-        )
+    found = candidates.filter(
+        Q(name__startswith=first) | Q(name_kana__startswith=first) | Q(parent__name__startswith=first)
     )
+    return tuple((gov, frozenset(_names(gov)), _spellings(gov)) for gov in found)
 
 
 def _names(gov: LocalGovernment) -> set[str]:
@@ -86,12 +86,10 @@ def _names(gov: LocalGovernment) -> set[str]:
 _SUFFIXES = ("市", "区", "町", "村", "し", "く", "ちょう", "まち", "むら", "そん")
 
 
-def _matches(gov: LocalGovernment, typed: str) -> bool:
-    """Typed text is a name, or a name without its 市/区/町/村 suffix."""
+def _spellings(gov: LocalGovernment) -> frozenset[str]:
+    """What a person may type for ``gov``: a name, or a name without its 市/区/町/村 suffix."""
+    spellings = set()
     for name in _names(gov):
-        if typed == name:
-            return True
-        for suffix in _SUFFIXES:
-            if name.endswith(suffix) and typed == name[: -len(suffix)]:
-                return True
-    return False
+        spellings.add(name)
+        spellings.update(name[: -len(suffix)] for suffix in _SUFFIXES if name.endswith(suffix))
+    return frozenset(spellings)
