@@ -611,6 +611,11 @@ PROFILE_BUCKETS = [
     ("result: `procedure_links()`", "tsunagari/navigator/selectors.py", "procedure_links"),
     ("  `search_services()` (all callers)", "tsunagari/directory/selectors/search.py", "search_services"),
     (
+        "  `topic_service_ids()` (each topic's services)",
+        "tsunagari/directory/selectors/topic_services.py",
+        "topic_service_ids",
+    ),
+    (
         "  `load_in_order()` (services + prefetches)",
         "tsunagari/directory/selectors/services.py",
         "load_in_order",
