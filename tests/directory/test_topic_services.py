@@ -106,3 +106,29 @@ def test_bad_conditions_are_refused_as_by_the_search():
         topic_service_ids("loneliness", area="999999", limit=10)
     with pytest.raises(SearchError, match="age"):
         topic_service_ids("loneliness", age=1000, limit=10)
+
+
+def test_large_topics_and_unknown_channels_are_searched(monkeypatch):
+    """A topic over ``MAX_KEPT`` documents is not kept but searched, with the same answers; so is a
+    channel code outside the vocabulary."""
+    from tsunagari.directory.selectors import topic_services
+
+    _extra_services()
+    monkeypatch.setattr(topic_services, "MAX_KEPT", 3)
+    assert topic_services._kept("topic:loneliness") is None
+    for age, area, channels, at in [
+        (None, None, (), None),
+        (16, "131016", ("phone",), TIMES[1]),
+        (70, "27", (), None),
+    ]:
+        expected = _searched("loneliness", age, area, channels, at, 100)
+        assert expected
+        assert (
+            topic_service_ids("loneliness", age=age, area=area, channels=channels, at=at, limit=100)
+            == expected
+        )
+    monkeypatch.setattr(topic_services, "MAX_KEPT", 100_000)
+    assert topic_service_ids("loneliness", channels=("carrier_pigeon",), limit=10) == ()
+    assert topic_service_ids("loneliness", channels=("carrier_pigeon", "phone"), limit=100) == _searched(
+        "loneliness", None, None, ("carrier_pigeon", "phone"), None, 100
+    )

@@ -4,19 +4,24 @@
 ``search_services("", SearchFilters(topics=[topic], age=age, area=area, channels=channels,
 open_now=at is not None), limit=limit, now=at)`` returns, in the same order (name order: sort key,
 name, service id) — a test compares the two over the whole bundled directory. The navigator asks this
-for every topic of every result, with conditions that rarely repeat; a search builds and runs SQL
-each time, while the topic's documents (a few hundred at most) are read once and kept
-``cache_seconds()`` per process like other reference data, and each question is a loop over them.
+for every topic of every result, with conditions that rarely repeat: a search builds and runs SQL
+each time (about a quarter of a millisecond), while a topic's documents can be read once, kept
+``cache_seconds()`` per process like other reference data, and checked in a loop.
 
 The conditions are those of the search's index and document rows: active; the age band flag and
 one of the document's accepted age ranges; national (area 0) or one of ``area_codes(area)``; one of
-the channels; the document's schedule among those open at ``at``'s minute.
+the channels (their bits in the ``vocab`` mask); the document's schedule among those open at ``at``'s
+minute. With an area only the national documents and those of the area's codes are visited (kept by
+area). A topic with more than ``MAX_KEPT`` documents is not kept: it is searched, as is a channel
+code outside the vocabulary (the search then probes the vocabulary table), so memory per process and
+the time to read a topic stay bounded however large the directory grows.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import heapq
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import connection
 
@@ -24,19 +29,35 @@ from tsunagari.core.page_cache import cache_seconds
 from tsunagari.core.ttl_cache import ttl_cache
 from tsunagari.directory import search_document as document
 from tsunagari.directory.search_tables import DOCTERM
-from tsunagari.directory.selectors.search import T_DOC, SearchError, area_codes, open_schedule_ids
+from tsunagari.directory.selectors.search import (
+    T_DOC,
+    SearchError,
+    SearchFilters,
+    area_codes,
+    open_schedule_ids,
+    search_services,
+)
+
+#: Topics with more documents than this are searched instead of kept (memory and read time bound).
+MAX_KEPT = 3000
 
 
-@dataclass(frozen=True, slots=True)
-class _Member:
+class _Member(NamedTuple):
     """What the conditions read of one document of the topic."""
 
     service_id: str
     area: int
     flags: int
-    codes: frozenset[str]
+    vocab: int
     ages: tuple[tuple[int, int], ...]
     schedule_id: int
+
+
+class _Kept(NamedTuple):
+    """A topic's documents in name order, and by area code as (position, member) in the same order."""
+
+    members: tuple[_Member, ...]
+    by_area: dict[int, tuple[tuple[int, _Member], ...]]
 
 
 def topic_service_ids(
@@ -57,16 +78,26 @@ def topic_service_ids(
         if not 0 <= age <= document.AGE_MAX:
             raise SearchError(f"age: must be between 0 and {document.AGE_MAX}")
         required |= document.age_band_flag(age)
-    areas = frozenset(area_codes(area)) if area else None
-    wanted_channels = frozenset(f"channel:{c}" for c in channels)
+    areas = area_codes(area) if area else None
+    codes = [f"channel:{c}" for c in channels]
+    kept = _kept(f"topic:{topic}")
+    if kept is None or not all(code in document.VOCABULARY_BITS for code in codes):
+        filters = SearchFilters(
+            topics=[topic], age=age, area=area, channels=list(channels), open_now=at is not None
+        )
+        return tuple(hit.service_id for hit in search_services("", filters, limit=limit, now=at).hits)
+    channel_mask = document.vocabulary_mask(codes)
     open_ids = _open_ids(at.replace(second=0, microsecond=0)) if at is not None else None
+    if areas is None:
+        members = kept.members
+    else:
+        by_area = [kept.by_area.get(code, ()) for code in (0, *areas)]
+        members = (member for _position, member in heapq.merge(*by_area))
     found: list[str] = []
-    for member in _members(f"topic:{topic}"):
+    for member in members:
         if member.flags & required != required:
             continue
-        if areas is not None and member.area and member.area not in areas:
-            continue
-        if wanted_channels and wanted_channels.isdisjoint(member.codes):
+        if channel_mask and not member.vocab & channel_mask:
             continue
         if age is not None and not any(low <= age <= high for low, high in member.ages):
             continue
@@ -84,12 +115,18 @@ def _open_ids(minute: datetime) -> frozenset[int]:
 
 
 @ttl_cache(cache_seconds, maxsize=512)
-def _members(code: str) -> tuple[_Member, ...]:
-    """Every document having the vocabulary code ``code``, in name order (active or not: the flags
-    say)."""
+def _kept(code: str) -> _Kept | None:
+    """Every document having the vocabulary code ``code`` (active or not: the flags say), or None
+    when there are more than ``MAX_KEPT``."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT d.sort_key, d.name, d.service_id, d.area, d.flags, d.codes, d.age1_low, d.age1_high, "
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOCTERM} t WHERE t.code = %s LIMIT %s) c",
+            [code, MAX_KEPT + 1],
+        )
+        if cursor.fetchone()[0] > MAX_KEPT:
+            return None
+        cursor.execute(
+            "SELECT d.sort_key, d.name, d.service_id, d.area, d.flags, d.vocab, d.age1_low, d.age1_high, "
             f"d.age2_low, d.age2_high, d.schedule_id FROM {T_DOC} d "
             f"WHERE d.id IN (SELECT t.doc FROM {DOCTERM} t WHERE t.code = %s)",
             [code],
@@ -97,7 +134,11 @@ def _members(code: str) -> tuple[_Member, ...]:
         rows = cursor.fetchall()
     ordered = sorted((sort_key, name, str(service_id), rest) for sort_key, name, service_id, *rest in rows)
     members = []
-    for _sort_key, _name, service_id, (area, flags, codes, low1, high1, low2, high2, schedule_id) in ordered:
+    by_area: dict[int, list[tuple[int, _Member]]] = {}
+    for position, (_key, _name, service_id, rest) in enumerate(ordered):
+        area, flags, vocab, low1, high1, low2, high2, schedule_id = rest
         ages = ((low1, high1),) if low2 is None else ((low1, high1), (low2, high2))
-        members.append(_Member(service_id, area, flags, frozenset(codes.split()), ages, schedule_id))
-    return tuple(members)
+        member = _Member(service_id, area, flags, vocab, ages, schedule_id)
+        members.append(member)
+        by_area.setdefault(area, []).append((position, member))
+    return _Kept(tuple(members), {code: tuple(listed) for code, listed in by_area.items()})
