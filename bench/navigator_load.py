@@ -1114,7 +1114,7 @@ def report_lines(machine: dict) -> list[str]:
         "1,036 and 58.6 ms. Right after it, one server, four 20 s paced runs at 800/s: p99 311, 281, 34.2 and "
         "29.7 ms — at 2.1–2.3 ms of server CPU per turn the server and wrk filled the 2 cores at 800 turns/s.",
         "- Fifth session (2026-11-23, 20:10–21:00 UTC, `fc-v782` in a faster hour: the 10-million-addition loop "
-        "took 1.5 s): the table's code. What changed: a result turn no longer runs about seven filter-only "
+        "took 1.5 s): the table's code (`8c142ac`; the comparisons below ran `92cc347`, whose result path differed only in not bounding a topic's kept documents, see `directory.selectors.topic_services`). What changed: a result turn no longer runs about seven filter-only "
         "searches (one per topic and relaxation step); each topic's documents are read once and kept like other "
         "reference data, and the navigator's conditions (age, area, channels, open at the minute) are checked in "
         "Python (`directory.selectors.topic_services`, tested equal to `search_services` over every topic and a "
@@ -1126,8 +1126,11 @@ def report_lines(machine: dict) -> list[str]:
         "paced 800/s, four pairs: p99 4.4, 5.8, 36.4 and 13.4 ms against 5.7, 51.8, 11.5 and 15.4 ms, the server's "
         "CPU per turn moving between 1.2 and 1.8 ms with the machine within minutes. Quick runs of the table's "
         "code before its recorded run: paced 800/s p99 34.9 ms (1.65 ms of server CPU per turn), ten minutes "
-        "later 5.7 and 4.5 ms (1.2 ms). The p99 at 800 turns/s is now met in most runs here and missed when the "
-        "machine slows to about 1.7 ms of server CPU per turn.",
+        "later 5.7 and 4.5 ms (1.2 ms). A recorded run of `92cc347` half an hour before the table's: sync 2×1 "
+        "1,537 turns/s closed loop, paced 800/s p99 8.5 ms; gthread 2×4 1,096 and 26.2 ms. In the table's own "
+        "runs the sync server's paced run at 761/s, right after the one at 800/s, had a p99 of 39.5 ms. The p99 "
+        "at 800 turns/s is now met in most runs here and missed when the machine slows to about 1.7 ms of "
+        "server CPU per turn.",
         "- `TCP_DEFER_ACCEPT` matters for sync workers too: in ad-hoc paced runs without it (fifth session), a sync "
         "worker accepted a connection whose first turn came only at its paced time and waited on it: at 800/s "
         "p99 114–221 ms (p50 54 and 79 ms in two of them) with 1.0–1.4 of the 2 cores used by the server.",
