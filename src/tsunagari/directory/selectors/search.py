@@ -177,6 +177,13 @@ def _area_family(code: str) -> tuple[int, ...] | None:
     return tuple(sorted(int(c) for c in codes))
 
 
+def age_band_flag(age: int) -> int:
+    """The index flag of ``age``'s band; raises ``SearchError`` outside 0–``AGE_MAX``."""
+    if not 0 <= age <= document.AGE_MAX:
+        raise SearchError(f"age: must be between 0 and {document.AGE_MAX}")
+    return document.age_band_flag(age)
+
+
 def _build_filters(filters: SearchFilters, at: datetime | None) -> _Filters:
     built = _Filters()
     for wanted, bit in (
@@ -198,9 +205,7 @@ def _build_filters(filters: SearchFilters, at: datetime | None) -> _Filters:
         if codes:
             built.code_groups.append(sorted({f"{taxonomy}:{c}" for c in codes}))
     if filters.age is not None:
-        if not 0 <= filters.age <= document.AGE_MAX:
-            raise SearchError(f"age: must be between 0 and {document.AGE_MAX}")
-        built.flag_mask |= document.age_band_flag(filters.age)  # in the index rows; exact below
+        built.flag_mask |= age_band_flag(filters.age)  # in the index rows; exact below
         built.doc.append(
             "((d.age1_low <= %s AND d.age1_high >= %s) OR (d.age2_low <= %s AND d.age2_high >= %s))"
         )
@@ -383,11 +388,13 @@ def _group_rows(codes: list[str], built: _Filters, cap: int) -> int:
 
     Only an estimate for choosing the plan (both plans give the same results), so it is kept
     ``cache_seconds()`` per process like other reference data."""
-    return _counted_group_rows(tuple(codes), built.flag_mask, tuple(built.areas), cap)
+    return counted_code_rows(tuple(codes), built.flag_mask, tuple(built.areas), cap)
 
 
 @ttl_cache(cache_seconds, maxsize=4096)
-def _counted_group_rows(codes: tuple[str, ...], flag_mask: int, areas: tuple[int, ...], cap: int) -> int:
+def counted_code_rows(codes: tuple[str, ...], flag_mask: int, areas: tuple[int, ...], cap: int) -> int:
+    """Vocabulary rows having one of ``codes`` with the flags of ``flag_mask`` and national or in
+    ``areas`` (none: any area), counted up to ``cap`` + 1; kept ``cache_seconds()``."""
     built = _Filters(flag_mask=flag_mask, areas=list(areas))
     row_where, row_params = built.row("t")
     marks = ", ".join(["%s"] * len(codes))

@@ -31,9 +31,10 @@ from tsunagari.directory import search_document as document
 from tsunagari.directory.search_tables import DOCTERM
 from tsunagari.directory.selectors.search import (
     T_DOC,
-    SearchError,
     SearchFilters,
+    age_band_flag,
     area_codes,
+    counted_code_rows,
     open_schedule_ids,
     search_services,
 )
@@ -75,9 +76,7 @@ def topic_service_ids(
     outside 0–``AGE_MAX`` or an unknown area, as the search does."""
     required = document.FLAG_ACTIVE
     if age is not None:
-        if not 0 <= age <= document.AGE_MAX:
-            raise SearchError(f"age: must be between 0 and {document.AGE_MAX}")
-        required |= document.age_band_flag(age)
+        required |= age_band_flag(age)
     areas = area_codes(area) if area else None
     codes = [f"channel:{c}" for c in channels]
     kept = _kept(f"topic:{topic}")
@@ -118,13 +117,9 @@ def _open_ids(minute: datetime) -> frozenset[int]:
 def _kept(code: str) -> _Kept | None:
     """Every document having the vocabulary code ``code`` (active or not: the flags say), or None
     when there are more than ``MAX_KEPT``."""
+    if counted_code_rows((code,), 0, (), MAX_KEPT) > MAX_KEPT:
+        return None
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT COUNT(*) FROM (SELECT 1 FROM {DOCTERM} t WHERE t.code = %s LIMIT %s) c",
-            [code, MAX_KEPT + 1],
-        )
-        if cursor.fetchone()[0] > MAX_KEPT:
-            return None
         cursor.execute(
             "SELECT d.sort_key, d.name, d.service_id, d.area, d.flags, d.vocab, d.age1_low, d.age1_high, "
             f"d.age2_low, d.age2_high, d.schedule_id FROM {T_DOC} d "
