@@ -1114,7 +1114,7 @@ def report_lines(machine: dict) -> list[str]:
         "1,036 and 58.6 ms. Right after it, one server, four 20 s paced runs at 800/s: p99 311, 281, 34.2 and "
         "29.7 ms — at 2.1–2.3 ms of server CPU per turn the server and wrk filled the 2 cores at 800 turns/s.",
         "- Fifth session (2026-11-23, 20:10–21:00 UTC, `fc-v782` in a faster hour: the 10-million-addition loop "
-        "took 1.5 s): the table's code (`8c142ac`; the comparisons below ran `92cc347`, whose result path differed only in not bounding a topic's kept documents, see `directory.selectors.topic_services`). What changed: a result turn no longer runs about seven filter-only "
+        "took 1.5 s): the table's code (`df95836`, which behaves as `8c142ac`: it only calls the search's own age check and row count; the comparisons below ran `92cc347`, whose result path differed only in not bounding a topic's kept documents, see `directory.selectors.topic_services`). `8c142ac`, recorded half an hour before the table's run in a faster hour: sync 2×1 1,522 turns/s closed loop, paced 800/s p99 6.0 ms; gthread 2×4 1,373 and 18.2 ms — target met by both; the table's run, slower machine (1.9 ms of server CPU per turn at 800/s against 1.3), missed it. What changed: a result turn no longer runs about seven filter-only "
         "searches (one per topic and relaxation step); each topic's documents are read once and kept like other "
         "reference data, and the navigator's conditions (age, area, channels, open at the minute) are checked in "
         "Python (`directory.selectors.topic_services`, tested equal to `search_services` over every topic and a "
