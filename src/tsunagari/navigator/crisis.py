@@ -40,6 +40,8 @@ from typing import Any
 
 import yaml
 
+from tsunagari.navigator.regex_starts import first_characters
+
 CATEGORIES = ("suicide", "self_harm", "overdose", "violence")
 SUPPRESS = "suppress"
 SUPPORTED_VERSION = 1
@@ -64,6 +66,12 @@ class Pattern:
     language: str
     category: str
     regex: re.Pattern[str]
+    #: The characters every match starts with (``regex_starts``); None: unknown, always searched.
+    first: frozenset[str] | None = None
+
+    def may_match(self, characters: set[str]) -> bool:
+        """False only when no match can start in a text made of ``characters``."""
+        return self.first is None or not self.first.isdisjoint(characters)
 
 
 @dataclass(frozen=True)
@@ -219,7 +227,7 @@ def parse_patterns(data: Any, source: str = "<patterns>") -> PatternSet:
                     raise PatternFileError(f"{where}[{index}]: duplicate id {pattern_id}")
                 seen.add(pattern_id)
                 regex = _compile(entry.get("regex"), fragments, f"{where}[{index}] ({pattern_id})")
-                pattern = Pattern(pattern_id, str(language), category, regex)
+                pattern = Pattern(pattern_id, str(language), category, regex, first_characters(regex))
                 (suppressions if category == SUPPRESS else signals).append(pattern)
     return PatternSet(SUPPORTED_VERSION, tuple(signals), tuple(suppressions))
 
@@ -272,8 +280,17 @@ def detect_crisis(text: str, patterns: PatternSet | None = None) -> CrisisResult
     normalized = normalize(text)
     if not normalized:
         return CrisisResult(False)
-    hits = [(p, span) for p in patterns.signals for span in _spans(p.regex, normalized)]
-    blocked = [span for p in patterns.suppressions for span in _spans(p.regex, normalized)] if hits else []
+    # Only the patterns a match of which can start with one of the text's characters are searched
+    # (most are for other scripts); the others cannot match, so the result is the same.
+    present = set(normalized)
+    hits = [
+        (p, span) for p in patterns.signals if p.may_match(present) for span in _spans(p.regex, normalized)
+    ]
+    blocked = (
+        [span for p in patterns.suppressions if p.may_match(present) for span in _spans(p.regex, normalized)]
+        if hits
+        else []
+    )
     fired: list[Pattern] = []
     for pattern, (start, end) in hits:
         if pattern not in fired and not any(a <= start and end <= b for a, b in blocked):
