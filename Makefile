@@ -1,15 +1,16 @@
 # Two entry points (see README): `make portal` and `make test`. Everything else is set up on demand.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The interpreter the virtualenv is made from: see scripts/venv-python.sh (Debian's python3.11 first).
+PYTHON ?= $(shell scripts/venv-python.sh)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .PHONY: portal test lint bench messages
 
-$(STAMP): pyproject.toml scripts/system-packages.sh tests/a11y/package-lock.json
+$(STAMP): pyproject.toml scripts/system-packages.sh scripts/venv-python.sh tests/a11y/package-lock.json
 	scripts/system-packages.sh
 	cd tests/a11y && npm ci --no-audit --no-fund --silent
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --clear $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e ".[dev]"
 	touch $(STAMP)
