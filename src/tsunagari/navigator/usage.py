@@ -3,7 +3,10 @@
 Counts are aggregated per day, dimension and value (``UsageCount``); nothing ties them to a person
 or a conversation. They are buffered in the process and written at most every
 ``TSUNAGARI_USAGE_FLUSH_SECONDS`` (default 5 s; 0 writes at once) and when the process exits, so a
-busy navigator does not take a database write lock on every turn. A crash loses at most the
+busy navigator does not take a database write lock on every turn. "When the process exits" covers
+both kinds of server worker: an interpreter that ends normally (``atexit``: gunicorn's workers, the
+CLI) and a process started by :mod:`multiprocessing` (granian's workers), which leaves through
+``os._exit`` without running ``atexit`` handlers but runs multiprocessing's own finalizers. A crash loses at most the
 buffered seconds of counts, never a person's answers (there are none here).
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import logging
+import multiprocessing.util
 import threading
 import time
 from collections import Counter
@@ -93,4 +97,18 @@ def _flush_at_exit() -> None:
         flush()
 
 
+def _register_exit_flush(_owner: object = None) -> None:
+    """Flush when this process ends, whichever way it ends (see the module docstring)."""
+    # A multiprocessing child runs its finalizers at exit, but first forgets those its parent had:
+    # hence the registration again after such a fork (``register_after_fork``) as well as at import.
+    multiprocessing.util.Finalize(None, _flush_at_exit, exitpriority=10)
+
+
+class _ExitFlushOwner:
+    """What ``register_after_fork`` keeps a weak reference to (a module-level instance lives on)."""
+
+
+_exit_flush_owner = _ExitFlushOwner()
 atexit.register(_flush_at_exit)
+_register_exit_flush()
+multiprocessing.util.register_after_fork(_exit_flush_owner, _register_exit_flush)

@@ -1,0 +1,162 @@
+"""The portal served by granian as in production (2 worker processes, one Python thread each), over
+real HTTP on a free loopback port, on a scratch SQLite database with the bundled directory.
+
+granian is the server the navigator's load benchmark is recorded with (``bench/navigator_load.py``):
+it keeps connections alive and parses HTTP outside Python. These tests check what the application
+relies on from it — form posts, keep-alive, static files, a binary download, the security headers —
+and that its workers write the buffered usage counts when the server stops (they end through
+``os._exit``; see ``navigator.usage``)."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import pytest
+
+BIN = Path(sys.executable).parent
+STATE = re.compile(r'name="state" value="([^"]+)"')
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def scratch(tmp_path_factory) -> tuple[dict[str, str], Path]:
+    data = tmp_path_factory.mktemp("granian")
+    database = data / "portal.sqlite3"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "TSUNAGARI_DATA_DIR": str(data),
+        "DJANGO_SETTINGS_MODULE": "tsunagari.settings",
+        "TSUNAGARI_DEBUG": "0",
+        "TSUNAGARI_ALLOWED_HOSTS": "127.0.0.1",
+        "SECRET_KEY": "test-only-" + "x" * 50,
+        # Counts are written only when a worker ends: the last test checks they are not lost then.
+        "TSUNAGARI_USAGE_FLUSH_SECONDS": "3600",
+    }
+    subprocess.run([BIN / "tsunagari", "setup"], env=env, check=True, capture_output=True, timeout=600)
+    return env, database
+
+
+@pytest.fixture(scope="module")
+def server(scratch):
+    env, _database = scratch
+    port = _free_port()
+    command = [
+        BIN / "granian", "--interface", "wsgi", "--workers", "2", "--blocking-threads", "1",
+        "--host", "127.0.0.1", "--port", str(port), "--no-ws", "--log-level", "warning",
+        "tsunagari.wsgi:application",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            connection.request("GET", "/navi/")
+            if connection.getresponse().status == 200:
+                connection.close()
+                break
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"granian did not start: {process.stderr.read().decode()[-2000:]}")
+        time.sleep(0.2)
+    yield process, port
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    process.stderr.close()
+
+
+class Visitor:
+    """One person's browser: one kept-alive connection for the whole conversation."""
+
+    def __init__(self, port: int):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.local_ports: set[int] = set()  # a new connection would come from a new port
+
+    def send(self, method: str, path: str, data: dict | None = None) -> http.client.HTTPResponse:
+        body = urlencode(data, doseq=True) if data is not None else None
+        headers = {"Content-Type": "application/x-www-form-urlencoded"} if body is not None else {}
+        self.connection.request(method, path, body=body, headers=headers)
+        self.local_ports.add(self.connection.sock.getsockname()[1])
+        response = self.connection.getresponse()
+        response.body = response.read()
+        return response
+
+    def page(self, method: str, path: str, data: dict | None = None) -> str:
+        response = self.send(method, path, data)
+        assert response.status == 200, response.status
+        return response.body.decode("utf-8")
+
+
+def test_a_crisis_turn_and_a_pdf_over_one_kept_alive_connection(server):
+    _process, port = server
+    visitor = Visitor(port)
+    html = visitor.page("GET", "/navi/")
+    assert '<html lang="ja"' in html
+    start = visitor.send("GET", "/navi/")
+    assert "Content-Security-Policy" in start.headers and start.headers.get("Set-Cookie") is None
+
+    html = visitor.page(
+        "POST", "/navi/", {"state": STATE.search(html).group(1), "text": "もう消えたい", "action": "next"}
+    )
+    crisis, question = html.index('role="alert"'), html.index("どんなことで困っていますか")
+    assert crisis < question and 'href="tel:110"' in html[crisis:question]
+
+    html = visitor.page(
+        "POST",
+        "/navi/",
+        {"state": STATE.search(html).group(1), "answer": ["debt_legal"], "action": "finish"},
+    )
+    assert 'value="pdf"' in html
+    pdf = visitor.send("POST", "/navi/", {"state": STATE.search(html).group(1), "action": "pdf"})
+    assert pdf.status == 200 and pdf.headers["Content-Type"] == "application/pdf"
+    assert pdf.body.startswith(b"%PDF-") and int(pdf.headers["Content-Length"]) == len(pdf.body)
+    assert len(visitor.local_ports) == 1  # every request above went over the same connection
+
+
+def test_static_files_and_a_refused_form(server):
+    _process, port = server
+    visitor = Visitor(port)
+    html = visitor.page("GET", "/en/navi/")
+    stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', html).group(1)
+    css = visitor.send("GET", stylesheet)
+    assert css.status == 200 and css.headers["Content-Type"].startswith("text/css") and css.body
+    forged = visitor.page("POST", "/en/navi/", {"state": "forged", "action": "next"})
+    assert "<html" in forged and 'name="state"' in forged  # starts over, no server error
+
+
+def test_workers_write_their_usage_counts_when_the_server_stops(scratch, server):
+    _env, database = scratch
+    process, port = server
+    visitor = Visitor(port)
+    for _ in range(3):  # three conversations begun in Vietnamese, which no other test here uses
+        visitor.page("GET", "/vi/navi/")
+
+    def counted(dimension: str, value: str) -> int | None:
+        with sqlite3.connect(database) as db:
+            return db.execute(
+                "SELECT SUM(count) FROM navigator_usagecount WHERE dimension = ? AND value = ?",
+                (dimension, value),
+            ).fetchone()[0]
+
+    assert counted("language", "vi") is None  # buffered in the workers while they run
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    assert counted("language", "vi") == 3
