@@ -1,6 +1,6 @@
-"""Navigator under load: conversation turns over loopback through gunicorn (2 workers) on SQLite, driven by wrk.
+"""Navigator under load: conversation turns over loopback through a production server (2 workers) on SQLite, driven by wrk.
 
-    .venv/bin/python bench/navigator_load.py [--servers gthread:4,sync] [--runs closed,800,half] [--no-profile]
+    .venv/bin/python bench/navigator_load.py [--servers granian,sync,gthread:4] [--runs closed,800,half] [--no-profile]
     .venv/bin/python bench/navigator_load.py --profile-only     # the profile again, on the last run's turns
 
 Run by ``bench/run.py --only load`` (which then rewrites the "Navigator under load" section of
@@ -9,8 +9,9 @@ Run by ``bench/run.py --only load`` (which then rewrites the "Navigator under lo
 1. A scratch SQLite database ``bench/out/navigator-load.sqlite3``, recreated with ``tsunagari setup --demo``
    (never the real one), a random ``SECRET_KEY`` for this run, ``TSUNAGARI_DEBUG`` off; the other settings
    as they come (recorded).
-2. ``gunicorn tsunagari.wsgi:application`` with 2 workers on 127.0.0.1 and a free port, each configuration of
-   ``--servers`` in turn (gthread with N threads; sync), until ``/navi/`` answers.
+2. ``tsunagari.wsgi:application`` with 2 workers on 127.0.0.1 and a free port, each configuration of
+   ``--servers`` in turn, until ``/navi/`` answers: granian (WSGI, one Python thread per worker; HTTP parsed
+   and connections kept alive outside Python), gunicorn sync, gunicorn gthread with N threads.
 3. Conversation turns made once with real HTTP requests: a few thousand conversations (Japanese, English, the
    teens' entry) walked step by step from a GET with random answers,
    skips, back and edit, free texts and early finishes. Each POST is recorded with its body (state token,
@@ -23,7 +24,7 @@ Run by ``bench/run.py --only load`` (which then rewrites the "Navigator under lo
    sends its next turn as soon as it has the answer: the throughput the server reaches), then paced runs at
    fixed rates (800 turns/s, the target; ``half``: half the closed-loop throughput). Non-200 answers, socket
    errors and pages that are not the expected navigator page (token refused, notice) invalidate a run. The
-   server's and wrk's CPU time are read from /proc and rusage: wrk and gunicorn share the machine.
+   server's and wrk's CPU time are read from /proc and rusage: wrk and the server share the machine.
 5. When a target is missed (or with ``--profile``): turns of the same list replayed in one process through
    Django's WSGI handler (as gunicorn calls it), timed per kind, then under cProfile; the top costs go to the
    results.
@@ -50,6 +51,7 @@ import socket
 import subprocess
 import sys
 import time
+import typing
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -79,12 +81,15 @@ OTHER_CPU_LIMIT = 0.2
 QUIET_WAIT = 300
 WRK_THREADS = 2
 WORKERS = 2  # as the issue asks; the machine has 2 cores
-#: Server configurations measured by default (2 workers each). gthread keeps the 200 connections alive
-#: and hands requests to threads; sync answers one request at a time per worker and closes the
-#: connection after it (wrk reconnects). The work is CPU-bound under the GIL: on 2026-11-23 gthread with
-#: 1, 4 and 8 threads did 499, 495 and 453 turns/s in closed loop and a p99 of 614, 133 and 381 ms at 240
-#: turns/s, sync 511 turns/s and 42.5 ms (one run each; see the notes in BENCHMARKS.md).
-SERVERS = "gthread:4,sync"
+#: Server configurations measured by default (2 workers each). granian (Rust) keeps the 200 connections
+#: alive, parses HTTP outside Python and hands each request to the worker's one Python thread; gunicorn's
+#: gthread keeps them alive and hands requests to Python threads; gunicorn's sync worker answers one
+#: request at a time and closes the connection after it (wrk reconnects). The work is CPU-bound under the
+#: GIL: on 2026-11-23 gthread with 1, 4 and 8 threads did 499, 495 and 453 turns/s in closed loop and a
+#: p99 of 614, 133 and 381 ms at 240 turns/s, sync 511 turns/s and 42.5 ms (one run each); on 2026-11-24
+#: granian 2×1 did about a third more turns/s than sync with a fifth less server CPU per turn (see the
+#: notes in BENCHMARKS.md).
+SERVERS = "granian,sync,gthread:4"
 #: Seconds gunicorn keeps an idle connection: longer than a paced client's pause between turns.
 KEEP_ALIVE = 75
 MIX = {"step": 0.8, "text": 0.1, "result": 0.1}
@@ -185,32 +190,54 @@ def listening_socket(defer_accept: bool) -> socket.socket:
 
 
 class Server:
-    """gunicorn in its own process group (stopped by its pid at the end)."""
+    """The server in its own process group (stopped by its pid at the end): gunicorn (``sync``,
+    ``gthread``) on a socket made here, or granian (``granian``: ``threads`` Python threads per
+    worker) on a free port it binds itself."""
 
     def __init__(self, server_env: dict[str, str], worker_class: str, threads: int, defer_accept: bool):
-        self.listener = listening_socket(defer_accept)
-        self.port = self.listener.getsockname()[1]
-        threads = (
-            ["--threads", str(threads), "--keep-alive", str(KEEP_ALIVE)] if worker_class == "gthread" else []
-        )
-        self.command = [
-            sys.executable, "-m", "gunicorn", "tsunagari.wsgi:application",
-            "--workers", str(WORKERS), "--worker-class", worker_class, *threads,
-            "--bind", f"fd://{self.listener.fileno()}",
-            "--no-control-socket", "--log-level", "warning", "--error-logfile", str(GUNICORN_LOG),
-        ]  # fmt: skip
+        self.log_file: typing.IO | None = None
+        if worker_class == "granian":
+            self.listener = None  # granian accepts in Rust, outside the GIL: TCP_DEFER_ACCEPT does not apply
+            self.port = _free_port()
+            self.command = [
+                sys.executable, "-m", "granian", "--interface", "wsgi",
+                "--workers", str(WORKERS), "--blocking-threads", str(threads),
+                "--host", "127.0.0.1", "--port", str(self.port), "--no-ws", "--log-level", "warning",
+                "tsunagari.wsgi:application",
+            ]  # fmt: skip
+        else:
+            self.listener = listening_socket(defer_accept)
+            self.port = self.listener.getsockname()[1]
+            threads = (
+                ["--threads", str(threads), "--keep-alive", str(KEEP_ALIVE)]
+                if worker_class == "gthread"
+                else []
+            )
+            self.command = [
+                sys.executable, "-m", "gunicorn", "tsunagari.wsgi:application",
+                "--workers", str(WORKERS), "--worker-class", worker_class, *threads,
+                "--bind", f"fd://{self.listener.fileno()}",
+                "--no-control-socket", "--log-level", "warning", "--error-logfile", str(GUNICORN_LOG),
+            ]  # fmt: skip
         self.env = dict(os.environ, **server_env)
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         GUNICORN_LOG.unlink(missing_ok=True)
+        if self.listener is None:  # granian logs to stderr
+            self.log_file = GUNICORN_LOG.open("w", encoding="utf-8")
         self.process = subprocess.Popen(
-            self.command, env=self.env, cwd=ROOT, start_new_session=True, pass_fds=[self.listener.fileno()]
+            self.command,
+            env=self.env,
+            cwd=ROOT,
+            start_new_session=True,
+            pass_fds=[self.listener.fileno()] if self.listener else [],
+            stderr=self.log_file,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise SystemExit(f"gunicorn exited ({self.process.returncode}); see {GUNICORN_LOG}")
+                raise SystemExit(f"the server exited ({self.process.returncode}); see {GUNICORN_LOG}")
             with contextlib.suppress(OSError, http.client.HTTPException):
                 connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 connection.request("GET", "/navi/")
@@ -218,7 +245,7 @@ class Server:
                     connection.close()
                     return
             time.sleep(0.2)
-        raise SystemExit("gunicorn did not answer within 60 s")
+        raise SystemExit("the server did not answer within 60 s")
 
     def describe(self) -> str:
         """The command as one would type it (the inherited socket shown as its address; no log options)."""
@@ -229,9 +256,12 @@ class Server:
             if words[index] in skip:
                 index += 1 + skip[words[index]]
                 continue
-            shown.append("127.0.0.1:PORT" if words[index].startswith("fd://") else words[index])
+            word = words[index]
+            shown.append(
+                "127.0.0.1:PORT" if word.startswith("fd://") else "PORT" if word == str(self.port) else word
+            )
             index += 1
-        return "gunicorn " + " ".join(shown)
+        return f"{self.command[2]} " + " ".join(shown)
 
     def workers(self) -> list[int]:
         """The worker pids (children of the master)."""
@@ -274,7 +304,16 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         finally:
-            self.listener.close()
+            if self.listener is not None:
+                self.listener.close()
+            if self.log_file is not None:
+                self.log_file.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 # --------------------------------------------------------------------------------------------
@@ -807,7 +846,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--servers",
         default=SERVERS,
-        help="gunicorn configurations measured in turn, 2 workers each: 'gthread:THREADS' or 'sync'",
+        help="server configurations measured in turn, 2 workers each: 'granian[:THREADS]', 'sync' or "
+        "'gthread:THREADS' (gunicorn)",
     )
     parser.add_argument(
         "--no-defer-accept",
@@ -871,7 +911,7 @@ def main(argv: list[str] | None = None) -> int:
         label = f"{worker_class} {WORKERS}×{threads}"
         try:
             server.start()
-            log(f"gunicorn on 127.0.0.1:{server.port}: {' '.join(server.command[3:])}")
+            log(f"server on 127.0.0.1:{server.port}: {' '.join(server.command[2:])}")
             if turn_stats is None:
                 turns, warmup, turn_stats = make_turns(
                     server.port, args.conversations, args.turns, args.seed, args.warmup_conversations
@@ -910,6 +950,7 @@ def main(argv: list[str] | None = None) -> int:
                 "settings": settings,
                 "defer_accept": not args.no_defer_accept,
                 "gunicorn": _version("gunicorn"),
+                "granian": _version("granian"),
                 "django": _version("django"),
                 "python": sys.version.split()[0],
                 "wrk": {"connections": CONNECTIONS, "threads": WRK_THREADS, "version": _wrk_version()},
@@ -927,13 +968,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _configuration(text: str) -> tuple[str, int]:
-    """("gthread", threads) or ("sync", 1) from "gthread:4" / "sync"."""
+    """("gthread", threads), ("sync", 1) or ("granian", threads) from "gthread:4" / "sync" / "granian[:1]"."""
     kind, _, threads = text.strip().partition(":")
     if kind == "sync" and not threads:
         return "sync", 1
-    if kind == "gthread" and threads.isdigit() and int(threads) > 0:
-        return "gthread", int(threads)
-    raise SystemExit(f"--servers: {text!r} is not 'gthread:THREADS' or 'sync'")
+    if kind == "granian" and not threads:
+        return "granian", 1
+    if kind in ("gthread", "granian") and threads.isdigit() and int(threads) > 0:
+        return kind, int(threads)
+    raise SystemExit(f"--servers: {text!r} is not 'granian[:THREADS]', 'sync' or 'gthread:THREADS'")
 
 
 # --------------------------------------------------------------------------------------------
@@ -973,16 +1016,16 @@ def report_lines(machine: dict) -> list[str]:
         "run is in the table, in cores).",
         "",
         f"- Code: files under `src/` with sha256 fingerprint `{r.get('code', '?')}` (`source_fingerprint()`).",
-        f"- Server: gunicorn {r['gunicorn']}, Django {r['django']}, Python {r['python']}, {r['workers']} workers, "
+        f"- Server: granian {r.get('granian', '?')}, gunicorn {r['gunicorn']}, Django {r['django']}, Python {r['python']}, {r['workers']} workers, "
         "in turn "
         + " and ".join(f"`{s['command']}`" for s in servers)
         + f"; DEBUG off, settings as they come (`CONN_MAX_AGE` {_setting(r, 'conn_max_age')}, "
         f"`TSUNAGARI_CACHE_SECONDS` {_setting(r, 'cache_seconds')}), a scratch SQLite database made by "
         "`tsunagari setup --demo` (the bundled directory)"
         + (
-            "; listening socket with `TCP_DEFER_ACCEPT` (see the notes)."
+            "; gunicorn's listening socket with `TCP_DEFER_ACCEPT` (see the notes)."
             if r.get("defer_accept")
-            else "; listening socket without `TCP_DEFER_ACCEPT`."
+            else "; gunicorn's listening socket without `TCP_DEFER_ACCEPT`."
         ),
         f"- Load: wrk {r['wrk']['version']}, {r['wrk']['connections']} connections, {r['wrk']['threads']} threads, "
         f"`--latency`; each run {seconds} s after a warm-up of the same kind. One request = one "

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # System packages the benchmarks need beyond PyPI: wrk (HTTP load generator, with LuaJIT scripting),
-# used by bench/navigator_load.py (`bench/run.py --only load`) to load the navigator through gunicorn.
+# used by bench/navigator_load.py (`bench/run.py --only load`) to load the navigator through the production servers.
 # Installs only what is missing; not needed for the portal or the tests.
 set -euo pipefail
 missing=()

@@ -1,4 +1,13 @@
-"""WSGI entry point for production servers (e.g. ``gunicorn tsunagari.wsgi``).
+"""WSGI entry point for production servers.
+
+The navigator's load benchmark is recorded with granian, which keeps connections alive and parses HTTP
+outside Python (``bench/navigator_load.py``; about a fifth less CPU per turn than gunicorn's sync
+worker, BENCHMARKS.md)::
+
+    granian --interface wsgi --workers 2 --blocking-threads 1 --no-ws tsunagari.wsgi:application
+
+``gunicorn tsunagari.wsgi:application`` serves the same application. Either way, behind an HTTPS
+reverse proxy in production (README).
 
 Stateless public pages (the navigator) are served without the staff-session middleware: see
 :mod:`tsunagari.core.stateless`. Loading this module warms the process up and freezes its heap
