@@ -87,7 +87,7 @@ WORKERS = 2  # as the issue asks; the machine has 2 cores
 #: request at a time and closes the connection after it (wrk reconnects). The work is CPU-bound under the
 #: GIL: on 2026-11-23 gthread with 1, 4 and 8 threads did 499, 495 and 453 turns/s in closed loop and a
 #: p99 of 614, 133 and 381 ms at 240 turns/s, sync 511 turns/s and 42.5 ms (one run each); on 2026-11-24
-#: granian 2×1 did about a third more turns/s than sync with a fifth less server CPU per turn (see the
+#: granian 2×1 did about a third more turns/s than sync with a quarter less server CPU per turn (see the
 #: notes in BENCHMARKS.md).
 SERVERS = "granian,sync,gthread:4"
 #: Seconds gunicorn keeps an idle connection: longer than a paced client's pause between turns.

@@ -1,7 +1,7 @@
 """WSGI entry point for production servers.
 
 The navigator's load benchmark is recorded with granian, which keeps connections alive and parses HTTP
-outside Python (``bench/navigator_load.py``; about a fifth less CPU per turn than gunicorn's sync
+outside Python (``bench/navigator_load.py``; about a quarter less CPU per turn than gunicorn's sync
 worker, BENCHMARKS.md)::
 
     granian --interface wsgi --workers 2 --blocking-threads 1 --no-ws tsunagari.wsgi:application
