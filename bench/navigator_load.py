@@ -202,6 +202,7 @@ class Server:
             self.command = [
                 sys.executable, "-m", "granian", "--interface", "wsgi",
                 "--workers", str(WORKERS), "--blocking-threads", str(threads),
+                "--respawn-failed-workers", "--workers-kill-timeout", "10",
                 "--host", "127.0.0.1", "--port", str(self.port), "--no-ws", "--log-level", "warning",
                 "tsunagari.wsgi:application",
             ]  # fmt: skip

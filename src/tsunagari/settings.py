@@ -200,6 +200,10 @@ TSUNAGARI_CONTENT_SECURITY_POLICY = os.environ.get("TSUNAGARI_CONTENT_SECURITY_P
 # pages and fragments are keyed by what they show and kept longer (core.page_cache).
 TSUNAGARI_CACHE_SECONDS = float(os.environ.get("TSUNAGARI_CACHE_SECONDS", "30"))
 
+# Seconds a process buffers the navigator's anonymous usage counts before writing them (also written
+# when the process ends; see navigator.usage). 0 writes on every turn.
+TSUNAGARI_USAGE_FLUSH_SECONDS = float(os.environ.get("TSUNAGARI_USAGE_FLUSH_SECONDS", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

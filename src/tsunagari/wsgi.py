@@ -4,7 +4,8 @@ The navigator's load benchmark is recorded with granian, which keeps connections
 outside Python (``bench/navigator_load.py``; about a quarter less CPU per turn than gunicorn's sync
 worker, BENCHMARKS.md)::
 
-    granian --interface wsgi --workers 2 --blocking-threads 1 --no-ws tsunagari.wsgi:application
+    granian --interface wsgi --workers 2 --blocking-threads 1 --respawn-failed-workers \
+        --workers-kill-timeout 10 --no-ws tsunagari.wsgi:application
 
 ``gunicorn tsunagari.wsgi:application`` serves the same application. Either way, behind an HTTPS
 reverse proxy in production (README).

@@ -4,8 +4,8 @@ real HTTP on a free loopback port, on a scratch SQLite database with the bundled
 granian is the server the navigator's load benchmark is recorded with (``bench/navigator_load.py``):
 it keeps connections alive and parses HTTP outside Python. These tests check what the application
 relies on from it — form posts, keep-alive, static files, a binary download, the security headers —
-and that its workers write the buffered usage counts when the server stops (they end through
-``os._exit``; see ``navigator.usage``)."""
+that a worker which dies is replaced, and that the workers write the buffered usage counts when the
+server stops (they end through ``os._exit``; see ``navigator.usage``)."""
 
 from __future__ import annotations
 
@@ -52,16 +52,17 @@ def scratch(tmp_path_factory) -> tuple[dict[str, str], Path]:
     return env, database
 
 
-@pytest.fixture(scope="module")
-def server(scratch):
-    env, _database = scratch
+def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
+    """granian as README's command runs it, on a free port; (process, port) once ``/navi/`` answers."""
     port = _free_port()
     command = [
         BIN / "granian", "--interface", "wsgi", "--workers", "2", "--blocking-threads", "1",
+        "--respawn-failed-workers", "--respawn-interval", "0.5", "--workers-kill-timeout", "5",
         "--host", "127.0.0.1", "--port", str(port), "--no-ws", "--log-level", "warning",
         "tsunagari.wsgi:application",
     ]  # fmt: skip
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with log.open("ab") as errors:
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -69,18 +70,26 @@ def server(scratch):
             connection.request("GET", "/navi/")
             if connection.getresponse().status == 200:
                 connection.close()
-                break
+                return process, port
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"granian did not start: {process.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"granian did not start: {log.read_text(errors='replace')[-2000:]}")
         time.sleep(0.2)
-    yield process, port
+
+
+def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.kill()
         process.wait()
-    process.stderr.close()
+
+
+@pytest.fixture(scope="module")
+def server(scratch, tmp_path_factory):
+    process, port = _start(scratch[0], tmp_path_factory.mktemp("granian-log") / "stderr.txt")
+    yield process, port
+    _stop(process)
 
 
 class Visitor:
@@ -140,6 +149,37 @@ def test_static_files_and_a_refused_form(server):
     assert css.status == 200 and css.headers["Content-Type"].startswith("text/css") and css.body
     forged = visitor.page("POST", "/en/navi/", {"state": "forged", "action": "next"})
     assert "<html" in forged and 'name="state"' in forged  # starts over, no server error
+
+
+def _workers(process: subprocess.Popen) -> set[int]:
+    text = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text()
+    return {int(pid) for pid in text.split()}
+
+
+def test_a_worker_that_dies_is_replaced(scratch, tmp_path):
+    """As README's command says (``--respawn-failed-workers``; granian's default is not to): a worker
+    killed outright is started again and the navigator keeps answering. (A server of its own: granian
+    2.8.7 does not stop a worker that is still starting when the server is told to stop — README's
+    ``--workers-kill-timeout`` bounds that wait.)"""
+    process, port = _start(scratch[0], tmp_path / "stderr.txt")
+    try:
+        _replaced_after_kill(process, port)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _replaced_after_kill(process: subprocess.Popen, port: int) -> None:
+    workers = _workers(process)
+    assert len(workers) == 2
+    victim = min(workers)
+    os.kill(victim, signal.SIGKILL)
+    deadline = time.monotonic() + 30
+    while (now := _workers(process)) == workers or len(now) < 2 or victim in now:
+        assert time.monotonic() < deadline, f"workers {now} after killing {victim}"
+        time.sleep(0.2)
+    for _ in range(6):  # new connections each time: both workers answer
+        assert "<html" in Visitor(port).page("GET", "/navi/")
 
 
 def test_workers_write_their_usage_counts_when_the_server_stops(scratch, server):
