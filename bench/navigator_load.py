@@ -1099,7 +1099,8 @@ def report_lines(machine: dict) -> list[str]:
         lines += _profile_lines(profile)
     lines += [
         "",
-        "Notes (single checks on 2026-11-23 with the code of that morning, 30 s runs, the same load unless said):",
+        "Notes (single checks on 2026-11-23 with the code of that morning, 30 s runs, the same load unless said; "
+        "later sessions' checks say their dates):",
         "",
         "- Budget: 800 turns/s on 2 cores that wrk shares leaves about 2 ms of CPU per turn for gunicorn, Django "
         "and the navigator together. gunicorn is not the limit: gthread 2×4 answering a constant 9 KB page from "
@@ -1202,6 +1203,42 @@ def report_lines(machine: dict) -> list[str]:
         "turn); gthread 2×4 1,015 turns/s and 237.0 ms (2.13 ms). In the table's run the sync server met it "
         "(p99 15.1 ms at 1.77 ms per turn) and gthread missed it again: the p99 at 800 turns/s is met in some "
         "runs of this code and missed in others.",
+        "- Seventh session (2026-11-24, 00:15–01:30 UTC, `fc-v782` in a fast hour: sync 2×1 did 1,518–1,945 "
+        "turns/s in closed loop). Where the server's CPU went (py-spy at 250 Hz on both sync workers during a "
+        "paced 800/s run): 47 % of the samples in the application, 37 % in gunicorn's handling of the request "
+        "outside it (headers and body written in two socket writes 17 %, gunicorn 27's graceful close — shut "
+        "down writing, then read until the client closes — 8 %, parsing 5 %), 9 % its worker loop; the turn mix "
+        "replayed in one process cost 0.58–0.60 ms per turn against 1.1–1.4 ms of server CPU per turn under "
+        "load. Tried on gunicorn sync and not adopted, three alternating pairs each, all within the machine's "
+        "spread (closed loop turns/s; paced 800/s ms of server CPU per turn): a plain close instead of the "
+        "graceful one 1,633 / 1,563 / 1,945 against 1,642 / 1,630 / 1,861 and 1.73 / 1.31 / 1.07 against "
+        "1.44 / 1.38 / 1.08; headers and body in one write 1,788 / 1,796 / 1,537 against 1,868 / 1,729 / 1,625 "
+        "and 1.09 / 1.16 / 1.36 against 1.29 / 1.17 / 1.37; data kept an hour instead of 30 s "
+        "(`TSUNAGARI_CACHE_SECONDS=3600`) 1,582 / 1,780 / 1,784 against 1,885 / 1,704 / 1,842 and 1.13 / 1.17 / "
+        "1.21 against 1.12 / 1.30 / 1.08. **Adopted: granian** 2.8.7 (WSGI; 2 workers of one Python thread "
+        "each; connections kept alive, HTTP parsed in Rust outside the GIL; README's production command). Five "
+        "alternating pairs against gunicorn sync 2×1 (20 s runs, one server each): closed loop 2,450, 2,483, "
+        "2,457, 2,542 and 2,338 against 1,855, 1,889, 1,692, 1,882 and 1,683 turns/s; paced 800/s 0.85, 0.78, "
+        "0.85, 0.78 and 1.04 against 1.04, 1.06, 1.22, 1.10 and 1.37 ms of server CPU per turn (p99 4.0–8.0 "
+        "against 3.6–6.0 ms); wrk's own CPU about halved (0.07–0.09 against 0.15–0.17 cores: no reconnecting). "
+        "Not adopted: granian's default number of Python threads per worker (it warns of up to 256; closed-loop "
+        "p99 610 ms) and `--backpressure 16` (the paced run reached only 398 turns/s: connections beyond it "
+        "wait). Repeated 20 s paced runs of one granian server: at 800/s p99 6.4, 5.7, 6.4 and 18.1 ms; at "
+        "1,000/s 4.6 and 5.0 ms; at 1,200/s 28.2, 50.0 and 38.0 ms, and ten minutes later 7.1 and 5.9 ms (its "
+        "workers 0.57 / 0.50 and 0.47 / 0.53 cores: a kept-alive connection stays with the worker that "
+        "accepted it); sync at 1,200/s 3.9 and 20.6 ms — below saturation a sync server hands each new "
+        "connection to whichever worker is free, which keeps its tail short while the machine is fast; "
+        "granian's margin is throughput and CPU per turn. Over the session, every one of granian's twelve "
+        "20–30 s runs at 800/s met the target (p99 4.0–18.1 ms); gunicorn sync met it in fifteen of sixteen "
+        "(one p99 of 68.3 ms, at 1.37 ms of server CPU per turn). Found on the way: granian's workers end "
+        "through `os._exit`, so the usage counts a worker had buffered were lost at every stop (fixed in "
+        "`navigator.usage`, tested); granian replaces a dead worker only when told to "
+        "(`--respawn-failed-workers`), and 2.8.7 hangs on stop while a replaced worker is still starting "
+        "(`--workers-kill-timeout` bounds it). The table's run is the second recorded run of the final code; "
+        "the first, 25 minutes earlier (fingerprint `5c15a7757821`: the same code before granian's two flags "
+        "and the environment setting for the usage counts' interval): granian 2,387 "
+        "turns/s closed loop, paced 800/s p99 6.2 ms, 1,190/s 8.8 ms; sync 1,822, 4.0 ms; gthread 1,839, "
+        "18.3 ms — all met.",
         "- No timing is asserted in the test suite; this section is the record.",
     ]
     return lines
