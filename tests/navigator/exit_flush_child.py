@@ -14,3 +14,10 @@ def end_with_counts_buffered(marker: str) -> None:
         return 0
 
     usage.flush = flush
+
+
+def report_buffered(marker: str) -> None:
+    """Write how many counts this (forked) process holds in its buffer to ``marker``."""
+    from tsunagari.navigator import usage
+
+    Path(marker).write_text(str(sum(usage._pending.values())), encoding="utf-8")

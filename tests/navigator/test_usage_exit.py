@@ -9,12 +9,14 @@ with the ``atexit`` registration alone their last seconds of counts were lost at
 from __future__ import annotations
 
 import multiprocessing
+import os
 import subprocess
 import sys
 
 import pytest
 
-from tests.navigator.exit_flush_child import end_with_counts_buffered
+from tests.navigator.exit_flush_child import end_with_counts_buffered, report_buffered
+from tsunagari.navigator import usage
 
 
 @pytest.mark.parametrize("method", ["fork", "spawn"])
@@ -37,3 +39,28 @@ def test_an_ordinary_interpreter_flushes_when_it_ends(tmp_path):
     )
     subprocess.run([sys.executable, "-c", code, str(marker)], check=True, timeout=60)
     assert marker.read_text(encoding="utf-8") == "flushed"
+
+
+@pytest.mark.parametrize("method", ["os.fork", "multiprocessing"])
+def test_a_forked_child_does_not_write_its_parents_counts(tmp_path, method):
+    """Both would write them otherwise (the child at its exit, the parent at its next flush)."""
+    key = ("2026-11-24", "step", "age")
+    usage._pending[key] += 2
+    marker = tmp_path / "buffered"
+    try:
+        if method == "os.fork":
+            pid = os.fork()
+            if pid == 0:  # the child: report, then leave without running the parent's test machinery
+                try:
+                    report_buffered(str(marker))
+                finally:
+                    os._exit(0)
+            os.waitpid(pid, 0)
+        else:
+            child = multiprocessing.get_context("fork").Process(target=report_buffered, args=(str(marker),))
+            child.start()
+            child.join(60)
+        assert marker.read_text(encoding="utf-8") == "0"
+        assert usage._pending[key] == 2  # the parent keeps its own
+    finally:
+        usage._pending.pop(key, None)

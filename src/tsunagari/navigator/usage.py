@@ -3,11 +3,14 @@
 Counts are aggregated per day, dimension and value (``UsageCount``); nothing ties them to a person
 or a conversation. They are buffered in the process and written at most every
 ``TSUNAGARI_USAGE_FLUSH_SECONDS`` (default 5 s; 0 writes at once) and when the process exits, so a
-busy navigator does not take a database write lock on every turn. "When the process exits" covers
-both kinds of server worker: an interpreter that ends normally (``atexit``: gunicorn's workers, the
-CLI) and a process started by :mod:`multiprocessing` (granian's workers), which leaves through
-``os._exit`` without running ``atexit`` handlers but runs multiprocessing's own finalizers. A crash loses at most the
+busy navigator does not take a database write lock on every turn. A crash loses at most the
 buffered seconds of counts, never a person's answers (there are none here).
+
+"When the process exits" covers both kinds of server worker: an interpreter that ends normally
+(``atexit``: gunicorn's workers, the CLI) and a process started by :mod:`multiprocessing`
+(granian's workers), which leaves through ``os._exit`` without running ``atexit`` handlers but runs
+multiprocessing's own finalizers. A forked child starts with an empty buffer: what its parent had
+counted is the parent's to write (else both would write it).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import atexit
 import contextlib
 import logging
 import multiprocessing.util
+import os
 import threading
 import time
 from collections import Counter
@@ -108,7 +112,15 @@ class _ExitFlushOwner:
     """What ``register_after_fork`` keeps a weak reference to (a module-level instance lives on)."""
 
 
+def _forget_parent_counts() -> None:
+    """In a forked child: no counts of the parent, and a lock no other thread of the parent held."""
+    global _lock
+    _lock = threading.Lock()
+    _pending.clear()
+
+
 _exit_flush_owner = _ExitFlushOwner()
+os.register_at_fork(after_in_child=_forget_parent_counts)
 atexit.register(_flush_at_exit)
 _register_exit_flush()
 multiprocessing.util.register_after_fork(_exit_flush_owner, _register_exit_flush)
