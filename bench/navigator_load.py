@@ -1234,11 +1234,12 @@ def report_lines(machine: dict) -> list[str]:
         "through `os._exit`, so the usage counts a worker had buffered were lost at every stop (fixed in "
         "`navigator.usage`, tested); granian replaces a dead worker only when told to "
         "(`--respawn-failed-workers`), and 2.8.7 hangs on stop while a replaced worker is still starting "
-        "(`--workers-kill-timeout` bounds it). The table's run is the second recorded run of the final code; "
-        "the first, 25 minutes earlier (fingerprint `5c15a7757821`: the same code before granian's two flags "
-        "and the environment setting for the usage counts' interval): granian 2,387 "
-        "turns/s closed loop, paced 800/s p99 6.2 ms, 1,190/s 8.8 ms; sync 1,822, 4.0 ms; gthread 1,839, "
-        "18.3 ms — all met.",
+        "(`--workers-kill-timeout` bounds it). The table's run is the third recorded run of the session; the "
+        "first two, 35 and 10 minutes earlier, ran the code before granian's two flags and the environment "
+        "setting for the usage counts' interval (fingerprint `5c15a7757821`) and before a forked child's "
+        "usage buffer was emptied (`83a4d54383ee`): granian 2,387 and 2,384 turns/s in closed loop, paced "
+        "800/s p99 6.2 and 5.5 ms, at half the closed loop 8.8 and 8.6 ms; sync 1,822 and 1,820, 4.0 and "
+        "5.4 ms; gthread 1,839 and 1,710, 18.3 and 13.8 ms — all met.",
         "- No timing is asserted in the test suite; this section is the record.",
     ]
     return lines

@@ -9,6 +9,7 @@ server stops (they end through ``os._exit``; see ``navigator.usage``)."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import re
@@ -62,7 +63,9 @@ def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
         "tsunagari.wsgi:application",
     ]  # fmt: skip
     with log.open("ab") as errors:
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=errors, start_new_session=True
+        )
     deadline = time.monotonic() + 60
     while True:
         try:
@@ -74,15 +77,20 @@ def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
+            _stop(process)
             raise RuntimeError(f"granian did not start: {log.read_text(errors='replace')[-2000:]}")
         time.sleep(0.2)
 
 
 def _stop(process: subprocess.Popen) -> None:
+    """Stop the server and its workers (a killed granian leaves its workers running: kill the group)."""
     if process.poll() is None:
-        process.kill()
-        process.wait()
+        process.terminate()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=15)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)  # the group: workers that outlived their server
+    process.wait()
 
 
 @pytest.fixture(scope="module")
@@ -165,8 +173,7 @@ def test_a_worker_that_dies_is_replaced(scratch, tmp_path):
     try:
         _replaced_after_kill(process, port)
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        _stop(process)
 
 
 def _replaced_after_kill(process: subprocess.Popen, port: int) -> None:
@@ -178,7 +185,7 @@ def _replaced_after_kill(process: subprocess.Popen, port: int) -> None:
     while (now := _workers(process)) == workers or len(now) < 2 or victim in now:
         assert time.monotonic() < deadline, f"workers {now} after killing {victim}"
         time.sleep(0.2)
-    for _ in range(6):  # new connections each time: both workers answer
+    for _ in range(6):  # a new connection each time, to whichever worker takes it
         assert "<html" in Visitor(port).page("GET", "/navi/")
 
 
