@@ -176,17 +176,31 @@ def test_a_worker_that_dies_is_replaced(scratch, tmp_path):
         _stop(process)
 
 
+def _listening(port: int) -> int:
+    """Listening TCP sockets on 127.0.0.1:``port`` (granian: one per worker, with SO_REUSEPORT)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows if row.split()[1] == f"0100007F:{port:04X}" and row.split()[3] == "0A")
+
+
 def _replaced_after_kill(process: subprocess.Popen, port: int) -> None:
     workers = _workers(process)
-    assert len(workers) == 2
+    assert len(workers) == 2 and _listening(port) == 2
     victim = min(workers)
     os.kill(victim, signal.SIGKILL)
     deadline = time.monotonic() + 30
-    while (now := _workers(process)) == workers or len(now) < 2 or victim in now:
-        assert time.monotonic() < deadline, f"workers {now} after killing {victim}"
+    # The replacement is listening once it has loaded the application (a second or two).
+    while (now := _workers(process)) == workers or len(now) < 2 or victim in now or _listening(port) < 2:
+        assert time.monotonic() < deadline, (
+            f"workers {now} after killing {victim}; {_listening(port)} listening"
+        )
         time.sleep(0.2)
-    for _ in range(6):  # a new connection each time, to whichever worker takes it
-        assert "<html" in Visitor(port).page("GET", "/navi/")
+    for attempt in range(6):  # a new connection each time, to whichever worker takes it
+        try:
+            assert "<html" in Visitor(port).page("GET", "/navi/")
+        except ConnectionRefusedError:
+            pytest.fail(
+                f"refused at GET {attempt}: workers {_workers(process)}, {_listening(port)} listening"
+            )
 
 
 def test_workers_write_their_usage_counts_when_the_server_stops(scratch, server):
