@@ -54,7 +54,8 @@ def scratch(tmp_path_factory) -> tuple[dict[str, str], Path]:
 
 
 def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
-    """granian as README's command runs it, on a free port; (process, port) once ``/navi/`` answers."""
+    """granian as README's command runs it, on a free port; (process, port) once ``/navi/`` answers
+    and both workers listen."""
     port = _free_port()
     command = [
         BIN / "granian", "--interface", "wsgi", "--workers", "2", "--blocking-threads", "1",
@@ -71,7 +72,8 @@ def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             connection.request("GET", "/navi/")
-            if connection.getresponse().status == 200:
+            # Both workers ready: the first answers while the other may still be loading the app.
+            if connection.getresponse().status == 200 and _listening(port) == 2:
                 connection.close()
                 return process, port
         except OSError:
