@@ -6,7 +6,6 @@ here, installed by the Makefile with ``npm ci``)."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -15,17 +14,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.free_port import free_port
+
 HERE = Path(__file__).resolve().parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
 BIN = Path(sys.executable).parent
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -45,7 +40,7 @@ def portal(portal_env):
     """Base URL of a running portal with the bundled directory and the demo line loaded."""
     env = portal_env
     subprocess.run([BIN / "tsunagari", "setup", "--demo"], env=env, check=True, capture_output=True)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             BIN / "gunicorn",

@@ -14,7 +14,6 @@ import http.client
 import os
 import re
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -24,14 +23,10 @@ from urllib.parse import urlencode
 
 import pytest
 
+from tests.free_port import free_port
+
 BIN = Path(sys.executable).parent
 STATE = re.compile(r'name="state" value="([^"]+)"')
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +51,7 @@ def scratch(tmp_path_factory) -> tuple[dict[str, str], Path]:
 def _start(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, int]:
     """granian as README's command runs it, on a free port; (process, port) once ``/navi/`` answers
     and both workers listen."""
-    port = _free_port()
+    port = free_port()
     command = [
         BIN / "granian", "--interface", "wsgi", "--workers", "2", "--blocking-threads", "1",
         "--respawn-failed-workers", "--respawn-interval", "0.5", "--workers-kill-timeout", "5",

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -25,14 +24,10 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
+from tests.free_port import free_port
+
 BIN = Path(sys.executable).parent
 EXAMPLES = 40  # per operation: the whole run stays well under a minute
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +41,7 @@ def api_server(tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "tsunagari.settings",
     }
     subprocess.run([BIN / "tsunagari", "setup"], env=env, check=True, capture_output=True, timeout=600)
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [BIN / "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2", "tsunagari.wsgi:application"],
         env=env,
